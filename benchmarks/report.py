@@ -1,0 +1,205 @@
+"""Added times, the DESIGN §7 ratios, and the printed tables."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from benchmarks.timing import Sample
+
+# group -> scenario -> variant -> figures (seconds)
+Results = dict[str, dict[str, dict[str, dict[str, Any]]]]
+
+
+def figures(samples: dict[str, Sample], base: str) -> dict[str, dict[str, Any]]:
+    """Per-call min and median of each variant, and what each adds over ``base``."""
+    base_min, base_median = samples[base].min, samples[base].median
+    out: dict[str, dict[str, Any]] = {}
+    for name, sample in samples.items():
+        out[name] = {
+            "number": sample.number,
+            "repeat": len(sample.per_call),
+            "min": sample.min,
+            "median": sample.median,
+            "added_min": None if name == base else sample.min - base_min,
+            "added_median": None if name == base else sample.median - base_median,
+        }
+    return out
+
+
+def _added(results: Results, group: str, scenario: str, variant: str) -> float | None:
+    try:
+        value = results[group][scenario][variant]["added_min"]
+    except KeyError:
+        return None
+    return None if value is None else float(value)
+
+
+def _div(a: float | None, b: float | None) -> float | None:
+    """a / b; infinity when only the denominator is below the measurement's resolution."""
+    if a is None or b is None or (a <= 0 and b <= 0):
+        return None
+    return math.inf if b <= 0 else a / b
+
+
+def _check(value: float | None, op: str, threshold: float) -> bool | None:
+    if value is None:
+        return None
+    return value <= threshold if op == "<=" else value >= threshold
+
+
+def _json_number(value: float | None) -> float | None:
+    """JSON has no infinity: an unbounded ratio is written as null with ``"unbounded": true``."""
+    return None if value is None or math.isinf(value) else value
+
+
+# key -> (description, op, threshold)
+TARGETS: dict[str, tuple[str, str, float]] = {
+    "actual_added_vs_wsgicors_070": (
+        "allowed actual request: ours added / wsgicors 0.7.0 added",
+        "<=",
+        1.0,
+    ),
+    "flask_cors_added_over_ours": (
+        "Flask, allowed actual request: flask-cors added / ours added",
+        ">=",
+        10.0,
+    ),
+    "django_cors_headers_added_over_ours": (
+        "Django, allowed actual request: django-cors-headers added / ours added",
+        ">=",
+        20.0,
+    ),
+    "preflight_vs_wsgicors_070": (
+        "allowed preflight: ours added / wsgicors 0.7.0 added",
+        "<=",
+        1.0,
+    ),
+    "scale_10k_origins_100_wildcards_vs_1_origin": (
+        "10,000 origins + 100 wildcards / 1 origin (worst scenario)",
+        "<=",
+        1.1,
+    ),
+    "adversarial_acrh_vs_normal_preflight": (
+        "4 KB adversarial ACRH / normal preflight (worst variant)",
+        "<=",
+        10.0,
+    ),
+    "gunicorn_rps_with_over_without": (
+        "gunicorn + wrk: requests/s with ours / without",
+        ">=",
+        0.98,
+    ),
+}
+
+
+def ratios(
+    results: Results,
+    adversarial: tuple[str, ...],
+    scale_scenarios: tuple[str, ...],
+    server: dict[str, Any] | None,
+) -> dict[str, dict[str, Any]]:
+    def added(group: str, scenario: str, variant: str) -> float | None:
+        return _added(results, group, scenario, variant)
+
+    def worst(pairs: dict[str, float | None]) -> float | None:
+        known = [v for v in pairs.values() if v is not None]
+        return max(known) if known and len(known) == len(pairs) else None
+
+    scale = {
+        s: _div(added("scale", s, "origins_10000_wildcards_100"), added("scale", s, "origins_1"))
+        for s in scale_scenarios
+    }
+    acrh = {
+        s: _div(added("wsgi", s, "ours"), added("wsgi", "preflight_allowed", "ours"))
+        for s in adversarial
+    }
+    values: dict[str, tuple[float | None, dict[str, Any]]] = {
+        "actual_added_vs_wsgicors_070": (
+            _div(
+                added("wsgi", "actual_allowed", "ours"),
+                added("wsgi", "actual_allowed", "wsgicors_070"),
+            ),
+            {},
+        ),
+        "flask_cors_added_over_ours": (
+            _div(
+                added("flask", "actual_allowed", "flask_cors"),
+                added("flask", "actual_allowed", "ours"),
+            ),
+            {},
+        ),
+        "django_cors_headers_added_over_ours": (
+            _div(
+                added("django", "actual_allowed", "django_cors_headers"),
+                added("django", "actual_allowed", "ours"),
+            ),
+            {},
+        ),
+        "preflight_vs_wsgicors_070": (
+            _div(
+                added("wsgi", "preflight_allowed", "ours"),
+                added("wsgi", "preflight_allowed", "wsgicors_070"),
+            ),
+            {},
+        ),
+        "scale_10k_origins_100_wildcards_vs_1_origin": (worst(scale), {"per_scenario": scale}),
+        "adversarial_acrh_vs_normal_preflight": (worst(acrh), {"per_scenario": acrh}),
+        "gunicorn_rps_with_over_without": (None if server is None else server.get("ratio"), {}),
+    }
+    out: dict[str, dict[str, Any]] = {}
+    for key, (description, op, threshold) in TARGETS.items():
+        value, detail = values[key]
+        out[key] = {
+            "description": description,
+            "value": _json_number(value),
+            "unbounded": value is not None and math.isinf(value),
+            "target": f"{op} {threshold:g}",
+            "met": _check(value, op, threshold),
+            **{k: {s: _json_number(v) for s, v in d.items()} for k, d in detail.items()},
+        }
+    return out
+
+
+def _us(value: float | None) -> str:
+    return "" if value is None else f"{value * 1e6:9.3f}"
+
+
+def format_results(results: Results, bases: dict[str, str]) -> str:
+    lines = []
+    header = (
+        f"{'group':<7} {'scenario':<22} {'variant':<28} {'min µs':>9} {'median µs':>9} "
+        f"{'added min':>9} {'added med':>9}"
+    )
+    lines.append(header)
+    lines.append("-" * len(header))
+    for group, by_scenario in results.items():
+        for scenario, by_variant in by_scenario.items():
+            for variant, f in by_variant.items():
+                lines.append(
+                    f"{group:<7} {scenario:<22} {variant:<28} {_us(f['min'])} "
+                    f"{_us(f['median'])} {_us(f['added_min']):>9} {_us(f['added_median']):>9}"
+                )
+        lines.append(f"{'':<7} (added = over {bases[group]!r} on the same request)")
+    return "\n".join(lines)
+
+
+def format_ratios(table: dict[str, dict[str, Any]], *, judged: bool = True) -> str:
+    def verdict(met: bool | None) -> str:
+        if met is None:
+            return "not measured"
+        return ("met" if met else "not met") + ("" if judged else "*")
+
+    width = max(len(r["description"]) for r in table.values())
+    lines = [f"{'DESIGN §7 target':<{width}}  {'ratio':>8}  {'target':<7}  verdict"]
+    lines.append("-" * len(lines[0]))
+    for row in table.values():
+        value = (
+            "inf" if row["unbounded"] else "" if row["value"] is None else f"{row['value']:.3f}"
+        )
+        lines.append(
+            f"{row['description']:<{width}}  {value:>8}  {row['target']:<7}  {verdict(row['met'])}"
+        )
+    if not judged:
+        lines.append("* quick mode: too few iterations for the verdicts to mean anything")
+    return "\n".join(lines)

@@ -1,0 +1,277 @@
+"""Command line: ``python -m benchmarks [--quick] [--server] [--profile [SCENARIO]]``."""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import platform
+import pstats
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from benchmarks import apps, peers, report, scenarios, server, timing
+
+DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
+GROUP_BASES = {"wsgi": "bare", "flask": "flask", "django": "django", "scale": "bare"}
+SCALE_RATIO_SCENARIOS = ("actual_allowed", "actual_denied", "preflight_allowed")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Compare the time CORS layers add to the same WSGI, Flask and Django app, "
+        "and check the DESIGN §7 ratios.",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke mode for CI: few iterations, no server, no verdict on speed",
+    )
+    parser.add_argument(
+        "--server",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the gunicorn + wrk measurement (default: on, off with --quick)",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=DEFAULT_JSON,
+        help=f"where to write all figures (default: {DEFAULT_JSON})",
+    )
+    parser.add_argument("--repeat", type=int, help="batches per measurement")
+    parser.add_argument(
+        "--number", type=int, help="calls per batch (default: calibrated to --batch-seconds)"
+    )
+    parser.add_argument("--batch-seconds", type=float, help="target duration of one batch")
+    parser.add_argument(
+        "--server-seconds", type=float, default=10.0, help="duration of one wrk run (default: 10)"
+    )
+    parser.add_argument(
+        "--server-rounds",
+        type=int,
+        default=2,
+        help="wrk runs per server, interleaved (default: 2)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="SCENARIO",
+        nargs="?",
+        const="actual_allowed",
+        choices=sorted(scenarios.SCENARIOS),
+        help="only print a cProfile of wsgicors on one scenario (default: actual_allowed)",
+    )
+    parser.add_argument(
+        "--ours",
+        default="wsgicors",
+        metavar="MODULE",
+        help="module providing CORSPolicy and CORSMiddleware (default: wsgicors)",
+    )
+    parser.add_argument(
+        "--groups",
+        default="wsgi,flask,django,scale",
+        help="comma-separated subset of wsgi,flask,django,scale",
+    )
+    return parser
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _check_ours_answers(module: ModuleType) -> None:
+    """Refuse to time a layer that does not do the job: the figures would mean nothing."""
+    app = apps.ours(module, apps.bare_app)
+    status, headers, _ = timing.call_once(app, scenarios.SCENARIOS["actual_allowed"])
+    if ("Access-Control-Allow-Origin", scenarios.ALLOWED_ORIGIN) not in headers:
+        raise RuntimeError(f"{module.__name__} did not allow the allowed origin: {headers}")
+    status, headers, _ = timing.call_once(app, scenarios.SCENARIOS["preflight_allowed"])
+    if not status.startswith("2"):
+        raise RuntimeError(f"{module.__name__} refused the allowed preflight: {status}")
+    for name in scenarios.ADVERSARIAL_ACRH:
+        status, _, _ = timing.call_once(app, scenarios.SCENARIOS[name])
+        if status.startswith("2"):
+            raise RuntimeError(f"{module.__name__} allowed the {name} preflight: {status}")
+
+
+def _versions(ours: ModuleType | None) -> dict[str, Any]:
+    wrk = None
+    try:
+        wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
+        wrk = wrk.splitlines()[0] if wrk else None
+    except OSError:
+        pass
+    return {
+        "wsgicors": None if ours is None else (peers.version("wsgicors") or "source tree"),
+        "ours_module": None if ours is None else ours.__name__,
+        "wsgicors_070": peers.OLD_VERSION,
+        "flask": peers.version("flask"),
+        "flask_cors": peers.version("flask-cors"),
+        "django": peers.version("django"),
+        "django_cors_headers": peers.version("django-cors-headers"),
+        "gunicorn": peers.version("gunicorn"),
+        "wrk": wrk,
+    }
+
+
+def _machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def _build_groups(
+    groups: list[str], ours: ModuleType | None, old: ModuleType
+) -> dict[str, dict[str, dict[str, tuple[apps.WSGIApp, dict[str, Any]]]]]:
+    """group -> scenario -> variant -> (app, environ)."""
+    out: dict[str, dict[str, dict[str, tuple[apps.WSGIApp, dict[str, Any]]]]] = {}
+    if "wsgi" in groups:
+        layers: dict[str, apps.WSGIApp] = {
+            "bare": apps.bare_app,
+            "floor": apps.FloorMiddleware(apps.bare_app),
+            "wsgicors_070": apps.old_wsgicors(old, apps.bare_app),
+        }
+        if ours is not None:
+            layers["ours"] = apps.ours(ours, apps.bare_app)
+        out["wsgi"] = {
+            s: {v: (app, env) for v, app in layers.items()}
+            for s, env in scenarios.SCENARIOS.items()
+        }
+    if "flask" in groups:
+        flask_bare = apps.flask_app()
+        layers = {"flask": flask_bare, "flask_cors": apps.flask_app(with_flask_cors=True)}
+        if ours is not None:
+            layers["ours"] = apps.ours(ours, flask_bare)
+        out["flask"] = {
+            s: {v: (app, scenarios.SCENARIOS[s]) for v, app in layers.items()}
+            for s in scenarios.FRAMEWORK_SCENARIOS
+        }
+    if "django" in groups:
+        django_bare = apps.django_app()
+        layers = {
+            "django": django_bare,
+            "django_cors_headers": apps.django_app(with_django_cors_headers=True),
+        }
+        if ours is not None:
+            layers["ours"] = apps.ours(ours, django_bare)
+        out["django"] = {
+            s: {v: (app, scenarios.SCENARIOS[s]) for v, app in layers.items()}
+            for s in scenarios.FRAMEWORK_SCENARIOS
+        }
+    if "scale" in groups and ours is not None:
+        configs = {
+            name: apps.ours(ours, apps.bare_app, origins)
+            for name, origins in scenarios.scale_configs().items()
+        }
+        out["scale"] = {}
+        for s, env in scenarios.SCALE_SCENARIOS.items():
+            # wildcards_1 is there only to show that a wildcard hit costs the same among 100.
+            if s == "actual_wildcard":
+                wanted = [c for c in configs if "wildcard" in c]
+            else:
+                wanted = [c for c in configs if c != "wildcards_1"]
+            out["scale"][s] = {"bare": (apps.bare_app, env)} | {
+                c: (configs[c], env) for c in wanted
+            }
+    return out
+
+
+def _profile(ours: ModuleType, scenario: str, number: int) -> None:
+    app = apps.ours(ours, apps.bare_app)
+    env = scenarios.SCENARIOS[scenario]
+    timing.time_batch(app, env, 1000)
+    profiler = cProfile.Profile()
+    profiler.runcall(timing.time_batch, app, env, number)
+    print(f"cProfile of {ours.__name__}.CORSMiddleware, {scenario}, {number} calls")
+    pstats.Stats(profiler).strip_dirs().sort_stats("tottime").print_stats(20)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    started = time.monotonic()
+    ours = peers.load_ours(args.ours)
+    if ours is None:
+        _log(f"{args.ours} provides no CORSMiddleware yet: measuring the peers only")
+    else:
+        _check_ours_answers(ours)
+
+    if args.profile:
+        if ours is None:
+            return 1
+        _profile(ours, args.profile, args.number or 200_000)
+        return 0
+
+    groups = [g.strip() for g in args.groups.split(",") if g.strip()]
+    peers.ensure_installed(peers.FRAMEWORKS | peers.PEERS)
+    old = peers.load_old_wsgicors()
+    repeat = args.repeat or (3 if args.quick else 21)
+    batch_seconds = args.batch_seconds or (0.002 if args.quick else 0.05)
+    run_server = (not args.quick) if args.server is None else args.server
+
+    measured = _build_groups(groups, ours, old)
+    results: report.Results = {}
+    for group, by_scenario in measured.items():
+        results[group] = {}
+        for scenario, variants in by_scenario.items():
+            samples = timing.measure(
+                variants, repeat=repeat, target=batch_seconds, number=args.number
+            )
+            results[group][scenario] = report.figures(samples, GROUP_BASES[group])
+            _log(f"measured {group}/{scenario}")
+
+    server_figures = None
+    if run_server and ours is not None:
+        peers.ensure_installed(peers.SERVER)
+        _log("gunicorn + wrk ...")
+        server_figures = server.run(
+            ours.__name__, seconds=args.server_seconds, rounds=args.server_rounds
+        )
+
+    table = report.ratios(
+        results, tuple(scenarios.ADVERSARIAL_ACRH), SCALE_RATIO_SCENARIOS, server_figures
+    )
+    machine = _machine()
+    document = {
+        "machine": machine,
+        "versions": _versions(ours),
+        "settings": {
+            "quick": args.quick,
+            "repeat": repeat,
+            "batch_seconds": batch_seconds,
+            "number": args.number,
+            "unit": "seconds per call",
+        },
+        "measurements": results,
+        "ratios": table,
+        "server": server_figures,
+        "elapsed_seconds": time.monotonic() - started,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(document, indent=2) + "\n")
+
+    print(
+        f"{machine['implementation']} {machine['python']} on {machine['platform']}, "
+        f"{machine['cpus']} CPUs"
+    )
+    print(report.format_results(results, GROUP_BASES))
+    print()
+    if server_figures is not None:
+        rps = server_figures["requests_per_second"]
+        print(
+            f"gunicorn {server_figures['worker_class']} + wrk: {rps['bare']:.0f} req/s bare, "
+            f"{rps['ours']:.0f} req/s with ours, ratio {server_figures['ratio']:.3f}"
+        )
+        print()
+    print(report.format_ratios(table, judged=not args.quick))
+    print(f"\nfigures written to {args.json} in {time.monotonic() - started:.0f} s")
+    return 0

@@ -1,0 +1,1 @@
+"""Real-browser conformance suite: headless Chromium against the middleware."""

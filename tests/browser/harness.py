@@ -1,0 +1,331 @@
+"""Servers, recorders and the in-page ``fetch()`` used by the real-browser suite.
+
+Two origins on loopback: a page server (a tiny WSGI app serving an empty HTML page) and an API
+server (a Flask app inside :class:`wsgicors.CORSMiddleware`). Both bind ``127.0.0.1``; the page is
+loaded under several host names (``127.0.0.1``, ``localhost``, ``app.localhost``, ...) because
+Chromium resolves ``localhost`` and every ``*.localhost`` name to loopback, which gives distinct
+origins, same-site and cross-site, without DNS.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, Response, request, stream_with_context
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from wsgicors import CORSMiddleware, CORSPolicy
+
+if TYPE_CHECKING:
+    # wsgiref.types exists from Python 3.11 on; annotations are strings here.
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+PolicySpec = CORSPolicy | Mapping[str, CORSPolicy | None] | None
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+INSTALL_HINT = (
+    "the browser suite needs Debian's Chromium and its driver: "
+    "apt-get install chromium chromium-driver (or run .ci/install-browser.sh)"
+)
+
+# The flags the project's CI uses; without the networking ones Chromium tries to reach the
+# internet at start-up (FETCH.md, "Observed in Chromium").
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+SESSION_COOKIE = "sid=browser-suite"
+
+PAGE_HTML = (
+    b"<!doctype html><html><head><meta charset=utf-8>"
+    b"<link rel=icon href='data:,'><title>wsgicors browser suite</title></head>"
+    b"<body></body></html>"
+)
+
+# Runs inside the page. Resolves with what the script can observe and nothing more: the
+# filtered response (status, body, the headers `response.headers` lets it read) or the
+# TypeError a CORS failure turns into (Fetch #concept-network-error).
+FETCH_SCRIPT = """
+const [url, init, done] = arguments;
+fetch(url, init).then(
+  async (response) => {
+    const headers = {};
+    response.headers.forEach((value, name) => { headers[name] = value; });
+    done({kind: "response", status: response.status, body: await response.text(), headers});
+  },
+  (error) => done({kind: "error", name: error.name, message: error.message}),
+);
+"""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request as it arrived at a recording layer."""
+
+    method: str
+    path: str
+    origin: str | None
+    request_method: str | None
+    request_headers: str | None
+    cookie: str | None
+
+    @property
+    def is_preflight(self) -> bool:
+        return self.method == "OPTIONS" and self.origin is not None and bool(self.request_method)
+
+
+class Recorder:
+    """A WSGI layer that records every request before handing it to ``app``."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._seen: list[Seen] = []
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        seen = Seen(
+            method=environ["REQUEST_METHOD"],
+            path=environ.get("PATH_INFO", ""),
+            origin=environ.get("HTTP_ORIGIN"),
+            request_method=environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+            request_headers=environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+            cookie=environ.get("HTTP_COOKIE"),
+        )
+        with self._lock:
+            self._seen.append(seen)
+        return self.app(environ, start_response)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._seen.clear()
+
+    @property
+    def seen(self) -> list[Seen]:
+        with self._lock:
+            return list(self._seen)
+
+
+def page_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    if environ.get("PATH_INFO") != "/":
+        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "0")])
+        return [b""]
+    start_response(
+        "200 OK",
+        [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(PAGE_HTML)))],
+    )
+    return [PAGE_HTML]
+
+
+ECHO_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
+ECHO_PATHS = ("/echo", "/api/echo", "/public/echo", "/admin/echo", "/apix/echo")
+
+
+def _echo() -> Response:
+    environ = request.environ
+    # The raw method, not Flask's upper-cased `request.method`: `fetch` sends `patch` as-is.
+    parts = [f"{environ['REQUEST_METHOD']} {request.path}"]
+    cookie = request.headers.get("Cookie")
+    if cookie:
+        parts.append(f"cookie={cookie}")
+    for name in ("X-Custom", "Authorization"):
+        value = request.headers.get(name)
+        if value:
+            parts.append(f"{name.lower()}={value}")
+    data = request.get_data(as_text=True)
+    if data:
+        parts.append(f"body={data}")
+    response = Response("; ".join(parts), mimetype="text/plain")
+    response.headers["X-Visible"] = "yes"
+    response.headers["X-Hidden"] = "secret"
+    return response
+
+
+def _manual_options() -> Response:
+    return Response(f"{request.environ['REQUEST_METHOD']} /manual-options", mimetype="text/plain")
+
+
+def _own_cors() -> Response:
+    response = Response("own cors", mimetype="text/plain")
+    # Everything an app gets wrong when it also tries to do CORS itself.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Credentials"] = "true"
+    response.headers["Access-Control-Expose-Headers"] = "X-Hidden"
+    response.headers["Access-Control-Allow-Methods"] = "DELETE"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers["X-Visible"] = "yes"
+    response.headers["X-Hidden"] = "secret"
+    return response
+
+
+def _stream() -> Response:
+    def chunks() -> Iterator[str]:
+        for number in (1, 2, 3):
+            yield f"chunk {number}\n"
+
+    return Response(stream_with_context(chunks()), mimetype="text/plain")
+
+
+def _boom() -> Response:
+    raise RuntimeError("the API failed on purpose")
+
+
+def _set_cookie() -> Response:
+    response = Response("cookie set", mimetype="text/plain")
+    name, value = SESSION_COOKIE.split("=")
+    response.set_cookie(name, value, path="/", samesite="Lax", httponly=True)
+    return response
+
+
+def make_api_app() -> Flask:
+    app = Flask("wsgicors_browser_api")
+    for path in ECHO_PATHS:
+        app.add_url_rule(path, endpoint=path, view_func=_echo, methods=ECHO_METHODS)
+    # No automatic OPTIONS from Flask here, so who answers OPTIONS is visible.
+    app.add_url_rule(
+        "/manual-options",
+        view_func=_manual_options,
+        methods=["GET", "PUT"],
+        provide_automatic_options=False,
+    )
+    app.add_url_rule("/own-cors", view_func=_own_cors)
+    app.add_url_rule("/stream", view_func=_stream)
+    app.add_url_rule("/boom", view_func=_boom)
+    app.add_url_rule("/set-cookie", view_func=_set_cookie)
+    app.register_error_handler(404, lambda _: Response("no such path", 404, mimetype="text/plain"))
+    app.register_error_handler(
+        405, lambda _: Response("method not allowed", 405, mimetype="text/plain")
+    )
+    app.register_error_handler(500, lambda _: Response("server error", 500, mimetype="text/plain"))
+    # The deliberate RuntimeError in /boom is not news.
+    app.logger.disabled = True
+    return app
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class ServerThread:
+    """A werkzeug server on a free 127.0.0.1 port, serving from a daemon thread."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.server: BaseWSGIServer = make_server(
+            "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
+        )
+        self.port: int = self.server.server_port
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)
+
+
+class Api:
+    """The API origin: ``outer`` recorder -> CORS middleware -> ``inner`` recorder -> Flask."""
+
+    def __init__(self) -> None:
+        self.flask_app = make_api_app()
+        self.inner = Recorder(self.flask_app)
+        # The recorder hides Flask's url_map, so name the router auto_options should read.
+        self.middleware = CORSMiddleware(self.inner, router=self.flask_app)
+        self.outer = Recorder(self.middleware)
+        self.server = ServerThread(self.outer)
+        self.port = self.server.port
+
+    def install(self, policy: PolicySpec) -> None:
+        """Swap the policy in place: the server keeps running (DESIGN §2, atomic swap)."""
+        self.middleware.policy = policy
+
+    def clear(self) -> None:
+        self.outer.clear()
+        self.inner.clear()
+
+    @property
+    def preflights(self) -> list[Seen]:
+        return [seen for seen in self.outer.seen if seen.is_preflight]
+
+    @property
+    def app_methods(self) -> tuple[str, ...]:
+        return tuple(seen.method for seen in self.inner.seen)
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+class Browser:
+    """One headless Chromium for the whole session, with its own throw-away profile."""
+
+    def __init__(self) -> None:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        self.profile = tempfile.mkdtemp(prefix="wsgicors-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(CHROMIUM)
+        for flag in CHROMIUM_FLAGS:
+            options.add_argument(flag)
+        options.add_argument(f"--user-data-dir={self.profile}")
+        # An explicit driver path keeps selenium-manager from looking for (or fetching) one.
+        self.driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        self.driver.set_script_timeout(20)
+        self.driver.set_page_load_timeout(20)
+        self.version: str = self.driver.capabilities.get("browserVersion", "unknown")
+        self._location: str | None = None
+
+    def open(self, url: str) -> None:
+        if url != self._location:
+            self.driver.get(url)
+            self._location = url
+
+    def fetch(self, url: str, init: Mapping[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self.driver.execute_async_script(FETCH_SCRIPT, url, dict(init))
+        return result
+
+    def quit(self) -> None:
+        try:
+            self.driver.quit()
+        finally:
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+class Lab:
+    """The browser, the two page servers and the API, shared by every test of the session."""
+
+    def __init__(self, browser: Browser, api: Api, ports: Mapping[str, int]) -> None:
+        self.browser = browser
+        self.api = api
+        self.ports = dict(ports)
+        self._runs = 0
+
+    def page_url(self, host: str = "127.0.0.1", port: str = "P") -> str:
+        return f"http://{host}:{self.ports[port]}/"
+
+    def api_url(self, path: str) -> str:
+        # A fresh query string per call keeps Chromium's preflight and HTTP caches, which are
+        # keyed by URL, from carrying one test's answers into the next.
+        self._runs += 1
+        return f"http://127.0.0.1:{self.api.port}{path}?run={self._runs}"
+
+    def set_session_cookie(self) -> None:
+        """Store the API origin's cookie the way a real login would: a top-level visit."""
+        self.browser.open(f"http://127.0.0.1:{self.api.port}/set-cookie")
+        names = {cookie["name"] for cookie in self.browser.driver.get_cookies()}
+        if SESSION_COOKIE.split("=")[0] not in names:
+            raise RuntimeError(f"Chromium did not store the session cookie: {names!r}")

@@ -1,0 +1,473 @@
+"""``CORSMiddleware``: the WSGI middleware that applies a :class:`~wsgicors.CORSPolicy`.
+
+The policy is compiled once into a ``_CompiledPolicy`` that holds sets and prepared header
+tuples; a request then costs a few ``environ.get`` calls, set lookups and one pass over the
+application's response headers. Three branches per request:
+
+- a **preflight** (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) is
+  answered by the middleware, unless ``options_passthrough`` sends it on;
+- a plain ``OPTIONS`` is answered with ``Allow`` when ``auto_options`` is on;
+- every other request goes to the application, whose response is decorated.
+
+The middleware owns the CORS response headers: those the application set are dropped
+and replaced, so a response never carries two contradicting ``Access-Control-*`` values.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+from .errors import PolicyError, Problem
+from .headers import (
+    ACAC,
+    ACAH,
+    ACAM,
+    ACAO,
+    ACAPN,
+    ACEH,
+    ACMA,
+    ACRH,
+    ACRM,
+    ACRPN,
+    ALLOW,
+    ALWAYS_ALLOWED_REQUEST_HEADERS,
+    CONTENT_LENGTH,
+    CONTENT_TYPE,
+    ENV_ACRH,
+    ENV_ACRM,
+    ENV_ACRPN,
+    ENV_ORIGIN,
+    MAX_ACRH_ELEMENTS,
+    MAX_ACRH_LENGTH,
+    ORIGIN,
+    TOKEN_LIST,
+    VARY,
+    is_owned_response_header,
+    is_token,
+    merge_vary,
+    split_list,
+)
+from .origins import ALL, OriginMatcher, is_serialized_origin
+from .policy import CORSPolicy
+from .routes import Router, find_router
+
+if TYPE_CHECKING:
+    from types import TracebackType
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+    ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
+    Headers = list[tuple[str, str]]
+
+__all__ = ["CORSMiddleware", "PolicySpec"]
+
+PolicySpec = CORSPolicy | Mapping[str, CORSPolicy | None] | None
+
+logger = logging.getLogger("wsgicors")
+
+_TEXT_PLAIN = (CONTENT_TYPE, "text/plain; charset=utf-8")
+_EMPTY_LENGTH = (CONTENT_LENGTH, "0")
+_FORBIDDEN = "403 Forbidden"
+# Allow for auto_options when allow_methods is "*" and the application has no router.
+_COMMON_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+# A response without a body carries Content-Length: 0 and a Content-Type, except 204,
+# which carries neither (RFC 9110 §8.6).
+_NO_CONTENT = (_TEXT_PLAIN, _EMPTY_LENGTH)
+
+
+def _status_line(code: int) -> str:
+    try:
+        return f"{code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"{code} Success"
+
+
+def _ensure_debug_logging() -> None:
+    """Make ``debug`` output visible on stderr when the application configured no logging."""
+    if logger.level == logging.NOTSET or logger.level > logging.DEBUG:
+        logger.setLevel(logging.DEBUG)
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+
+
+class _CompiledPolicy:
+    """What a request needs from one policy, prepared once (a WSGI application)."""
+
+    def __init__(self, policy: CORSPolicy, app: WSGIApplication, router: Router | None) -> None:
+        self.policy: PolicySpec = policy
+        self.app = app
+        self.router = router
+        self.debug = policy.debug
+        self.passthrough = policy.options_passthrough
+        self.origin_func = policy.allow_origin_func
+        self.matcher = OriginMatcher(policy.allow_origins if self.origin_func is None else ())
+        # All origins without credentials: '*' on every allowed response, whoever asks, so
+        # the answer does not depend on Origin and needs no Vary (Fetch #cors-protocol-and-
+        # http-caches). Every other policy varies on Origin.
+        self.star = policy.allows_all_origins and not policy.allow_credentials
+        self.methods = frozenset(policy.allow_methods)
+        self.any_method = ALL in self.methods
+        self.headers = frozenset(name.lower() for name in policy.allow_headers)
+        self.headers |= ALWAYS_ALLOWED_REQUEST_HEADERS
+        self.any_header = ALL in self.headers
+        self.private_network = policy.allow_private_network
+
+        credentials: Headers = [(ACAC, "true")] if policy.allow_credentials else []
+        exposed: Headers = (
+            [(ACEH, ", ".join(policy.expose_headers))] if policy.expose_headers else []
+        )
+        self.actual_tail: tuple[tuple[str, str], ...] = (*credentials, *exposed)
+        self.star_headers: tuple[tuple[str, str], ...] = ((ACAO, "*"), *self.actual_tail)
+        self.actual_vary = () if self.star else (ORIGIN,)
+        max_age = policy.max_age
+        age: Headers = [] if not max_age else [(ACMA, str(max(max_age, 0)))]
+        self.preflight_tail = (*credentials, *age)
+        vary_names = [ORIGIN, ACRM, ACRH]
+        if self.private_network:
+            vary_names.append(ACRPN)
+        self.preflight_vary_names = tuple(vary_names)
+        self.preflight_vary = (VARY, ", ".join(vary_names))
+        status = policy.options_success_status
+        self.preflight_status = _status_line(status)
+        self.preflight_body_headers = () if status == 204 else _NO_CONTENT
+        if self.any_method:
+            self.default_allow = ", ".join(_COMMON_METHODS)
+        else:
+            allow = list(policy.allow_methods)
+            if "OPTIONS" not in allow:
+                allow.append("OPTIONS")
+            self.default_allow = ", ".join(allow)
+        self.options_app: WSGIApplication = self._auto_options if policy.auto_options else self.app
+        if self.debug:
+            _ensure_debug_logging()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        origin = environ.get(ENV_ORIGIN)
+        if method == "OPTIONS":
+            # Fetch #cors-preflight-request: OPTIONS with Origin and a non-empty
+            # Access-Control-Request-Method. Any other OPTIONS is an ordinary request.
+            if origin is not None and environ.get(ENV_ACRM):
+                return self._preflight(environ, start_response, origin)
+            return self._actual(environ, start_response, origin, method, self.options_app)
+        return self._actual(environ, start_response, origin, method, self.app)
+
+    # -- actual requests ---------------------------------------------------------------
+
+    def _actual(
+        self,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        origin: str | None,
+        method: str,
+        downstream: WSGIApplication,
+    ) -> Iterable[bytes]:
+        method_ok = method in self.methods or self.any_method or method == "OPTIONS"
+        extra: tuple[tuple[str, str], ...] = ()
+        if self.star:
+            # Under all-origins-without-credentials the Origin is not inspected at all.
+            if method_ok:
+                extra = self.star_headers
+        elif origin is not None and method_ok and self._origin_allowed(origin, environ):
+            extra = ((ACAO, origin), *self.actual_tail)
+        if self.debug:
+            self._log_actual(origin, method, method_ok, bool(extra))
+        vary = self.actual_vary
+
+        def start_cors_response(
+            status: str, headers: Headers, exc_info: ExcInfo | None = None
+        ) -> Callable[[bytes], object]:
+            return start_response(status, self._decorate(headers, extra, vary), exc_info)
+
+        return downstream(environ, start_cors_response)
+
+    def _origin_allowed(self, origin: str, environ: WSGIEnvironment) -> bool:
+        if self.origin_func is not None:
+            return is_serialized_origin(origin) and bool(self.origin_func(origin, environ))
+        return self.matcher(origin)
+
+    def _decorate(
+        self,
+        headers: Headers,
+        extra: tuple[tuple[str, str], ...],
+        vary_names: tuple[str, ...],
+    ) -> Headers:
+        """A new header list: the app's without its CORS headers, then ours, then one Vary."""
+        decorated: Headers = []
+        vary_values: list[str] = []
+        for name, value in headers:
+            lower = name.lower()
+            if lower.startswith("access-control-") and is_owned_response_header(lower):
+                if self.debug:
+                    logger.warning(
+                        "[CORS] dropped %s: %r set by the application; the policy decides CORS "
+                        "headers",
+                        name,
+                        value,
+                    )
+                continue
+            if vary_names and lower == "vary":
+                vary_values.append(value)
+                continue
+            decorated.append((name, value))
+        decorated.extend(extra)
+        if vary_names:
+            decorated.append((VARY, merge_vary(vary_values, vary_names)))
+        return decorated
+
+    # -- preflights ----------------------------------------------------------------------
+
+    def _preflight(
+        self, environ: WSGIEnvironment, start_response: StartResponse, origin: str
+    ) -> Iterable[bytes]:
+        result = self._check_preflight(environ, origin)
+        if self.debug:
+            if isinstance(result, str):
+                logger.debug("[CORS] preflight from %r rejected: %s", origin, result)
+            else:
+                logger.debug(
+                    "[CORS] preflight from %r for %r: allowed", origin, environ.get(ENV_ACRM)
+                )
+        if self.passthrough:
+            extra = () if isinstance(result, str) else tuple(result)
+            vary = self.preflight_vary_names
+
+            def start_cors_response(
+                status: str, headers: Headers, exc_info: ExcInfo | None = None
+            ) -> Callable[[bytes], object]:
+                return start_response(status, self._decorate(headers, extra, vary), exc_info)
+
+            return self.options_app(environ, start_cors_response)
+        if not isinstance(result, str):
+            headers: Headers = [*result, *self.preflight_body_headers, self.preflight_vary]
+            start_response(self.preflight_status, headers)
+            return []
+        body = f"CORS preflight rejected: {result}\n".encode() if self.debug else b""
+        start_response(
+            _FORBIDDEN,
+            [self.preflight_vary, _TEXT_PLAIN, (CONTENT_LENGTH, str(len(body)))],
+        )
+        return [body] if body else []
+
+    def _check_preflight(self, environ: WSGIEnvironment, origin: str) -> Headers | str:
+        """The success headers (without Vary), or the reason the preflight fails.
+
+        The checks run in the order of Fetch #cors-preflight-fetch: the CORS check on the
+        origin, then the method, then each requested header.
+        """
+        if not is_serialized_origin(origin):
+            return f"Origin {origin!r} is not a single serialised origin"
+        if self.star:
+            allow_origin = ALL
+        elif self._origin_allowed(origin, environ):
+            allow_origin = origin
+        else:
+            return f"origin {origin!r} is not in allow_origins"
+
+        method = environ[ENV_ACRM]
+        if not (method in self.methods or method == "OPTIONS") and not (
+            self.any_method and is_token(method)
+        ):
+            return f"method {method!r} is not in allow_methods"
+
+        headers = [(ACAO, allow_origin), (ACAM, method)]
+        requested = environ.get(ENV_ACRH, "")
+        if requested:
+            # Refuse oversized values before splitting them (DESIGN §5): a browser names at
+            # most a few dozen headers, so the bound costs honest clients nothing.
+            if len(requested) > MAX_ACRH_LENGTH or requested.count(",") >= MAX_ACRH_ELEMENTS:
+                return (
+                    f"Access-Control-Request-Headers is too large ({len(requested)} bytes, "
+                    f"{requested.count(',') + 1} elements; at most {MAX_ACRH_LENGTH} bytes "
+                    f"and {MAX_ACRH_ELEMENTS} elements)"
+                )
+            if TOKEN_LIST.fullmatch(requested) is None:
+                return f"Access-Control-Request-Headers {requested!r} is not a list of names"
+            names = split_list(requested)
+            if not self.any_header:
+                for name in names:
+                    if name.lower() not in self.headers:
+                        return f"header {name!r} is not in allow_headers"
+            if names:
+                # Echo the list as the browser wrote it: it is known to hold only names.
+                headers.append((ACAH, requested.strip(" \t")))
+        headers.extend(self.preflight_tail)
+        if self.private_network and environ.get(ENV_ACRPN) == "true":
+            headers.append((ACAPN, "true"))
+        return headers
+
+    # -- auto_options ---------------------------------------------------------------------
+
+    def _auto_options(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """Answer a plain OPTIONS with the methods the path supports (RFC 9110 §9.3.7)."""
+        allow = self.default_allow
+        if self.router is not None:
+            methods = self.router.allowed_methods(environ)
+            if methods is None:
+                return self.app(environ, start_response)
+            allow = ", ".join(sorted(methods | {"OPTIONS"}))
+        start_response("200 OK", [(ALLOW, allow), *_NO_CONTENT])
+        return []
+
+    def _log_actual(self, origin: str | None, method: str, method_ok: bool, allowed: bool) -> None:
+        if allowed:
+            verdict = "allowed"
+        elif self.star:
+            verdict = f"method {method!r} is not in allow_methods: no CORS headers"
+        elif origin is None:
+            verdict = "no Origin header: not a CORS request"
+        elif not method_ok:
+            verdict = f"method {method!r} is not in allow_methods: no CORS headers"
+        else:
+            verdict = "origin is not in allow_origins: no CORS headers"
+        logger.debug("[CORS] %s request from %r: %s", method, origin, verdict)
+
+
+class _PathDispatch:
+    """Chooses the policy for a request by the longest matching ``PATH_INFO`` prefix."""
+
+    def __init__(
+        self,
+        policies: Mapping[str, CORSPolicy | None],
+        app: WSGIApplication,
+        router: Router | None,
+    ) -> None:
+        self.policy: PolicySpec = policies
+        self.app = app
+        entries: list[tuple[str, WSGIApplication]] = []
+        for prefix, policy in policies.items():
+            handler = app if policy is None else _CompiledPolicy(policy, app, router)
+            # PATH_INFO holds the path's UTF-8 bytes decoded as latin-1 (PEP 3333), so the
+            # prefix is compared in that form: matching sees the path exactly as routed.
+            entries.append((_wsgi_prefix(prefix), handler))
+        entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+        self.entries = tuple(entries)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        for prefix, handler in self.entries:
+            # A segment boundary: '/api' matches '/api' and '/api/x', never '/apix'.
+            if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
+                return handler(environ, start_response)
+        return self.app(environ, start_response)
+
+
+def _wsgi_prefix(prefix: str) -> str:
+    return prefix.rstrip("/").encode("utf-8").decode("latin-1")
+
+
+def _check_paths(policies: Mapping[str, object]) -> None:
+    problems: list[Problem] = []
+    for prefix, policy in policies.items():
+        if isinstance(prefix, str) and prefix.startswith("/"):
+            if not (policy is None or isinstance(policy, CORSPolicy)):
+                problems.append(
+                    Problem(
+                        "policy",
+                        policy,
+                        f"the policy for path prefix {prefix!r} is a CORSPolicy or None",
+                        "build it with CORSPolicy(...) or CORSPolicy.from_dict(...)",
+                    )
+                )
+        elif isinstance(prefix, str) and not prefix.startswith("/") and prefix in _POLICY_FIELDS:
+            problems.append(
+                Problem(
+                    "policy",
+                    prefix,
+                    "a mapping given to CORSMiddleware maps path prefixes to policies, and "
+                    "this looks like a CORS configuration",
+                    "pass CORSPolicy.from_dict(config) instead of the dict itself",
+                )
+            )
+            break
+        else:
+            problems.append(
+                Problem(
+                    "policy",
+                    prefix,
+                    "a path prefix starts with '/'",
+                    f"write {'/' + str(prefix).lstrip('/')!r}",
+                )
+            )
+    if problems:
+        raise PolicyError(problems)
+
+
+_POLICY_FIELDS = frozenset(
+    {
+        "allow_origins",
+        "allow_methods",
+        "allow_headers",
+        "expose_headers",
+        "max_age",
+        "allow_credentials",
+        "debug",
+        "allow_private_network",
+        "options_passthrough",
+        "options_success_status",
+        "auto_options",
+    }
+)
+
+
+class CORSMiddleware:
+    """Apply a CORS policy to every response of a WSGI application.
+
+    ``policy`` is a :class:`~wsgicors.CORSPolicy`, ``None`` for the defaults, or a mapping
+    of path prefixes to policies (``None`` there leaves that prefix alone); the longest
+    prefix matching ``PATH_INFO`` on a segment boundary wins. ``router`` finds the methods
+    of a path for ``auto_options``; by default it is read from ``app`` when ``app`` is a
+    Flask application (or has a werkzeug ``url_map``). Pass the Flask app as ``router``
+    when wrapping ``app.wsgi_app``.
+
+    Assigning :attr:`policy` compiles the new policy first and then swaps it in with one
+    reference assignment, so it is safe while requests are being served.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        policy: PolicySpec = None,
+        *,
+        router: object = None,
+    ) -> None:
+        self.app = app
+        self.router = find_router(app if router is None else router)
+        if router is not None and self.router is None:
+            raise TypeError(
+                f"router={router!r} has no allowed_methods(environ) and no werkzeug url_map; "
+                "pass a Flask app, a werkzeug Map-backed app or a wsgicors.routes.Router"
+            )
+        self.policy = policy
+
+    @property
+    def policy(self) -> PolicySpec:
+        """The policy in force (as given: a policy, or a mapping of path prefixes)."""
+        return self._handler.policy
+
+    @policy.setter
+    def policy(self, policy: PolicySpec) -> None:
+        self._handler = self._compile(policy)
+
+    def _compile(self, policy: PolicySpec) -> _CompiledPolicy | _PathDispatch:
+        if policy is None:
+            policy = CORSPolicy()
+        if isinstance(policy, CORSPolicy):
+            return _CompiledPolicy(policy, self.app, self.router)
+        if isinstance(policy, Mapping):
+            _check_paths(policy)
+            return _PathDispatch(dict(policy), self.app, self.router)
+        raise TypeError(
+            f"policy must be a CORSPolicy, a mapping of path prefixes to policies, or None; "
+            f"got {type(policy).__name__}: use CORSPolicy(...) or CORSPolicy.from_dict(...)"
+        )
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self._handler(environ, start_response)
