@@ -317,11 +317,17 @@ class Lab:
     def page_url(self, host: str = "127.0.0.1", port: str = "P") -> str:
         return f"http://{host}:{self.ports[port]}/"
 
-    def api_url(self, path: str) -> str:
-        # A fresh query string per call keeps Chromium's preflight and HTTP caches, which are
-        # keyed by URL, from carrying one test's answers into the next.
+    def new_run(self) -> str:
+        """A query string unique in this session, shared by the fetches of one test.
+
+        Chromium's preflight and HTTP caches are keyed by URL; a fresh query per test keeps
+        one test's cached answers out of the next, while fetches within a test share them.
+        """
         self._runs += 1
-        return f"http://127.0.0.1:{self.api.port}{path}?run={self._runs}"
+        return f"run={self._runs}"
+
+    def api_url(self, path: str, query: str) -> str:
+        return f"http://127.0.0.1:{self.api.port}{path}?{query}"
 
     def set_session_cookie(self) -> None:
         """Store the API origin's cookie the way a real login would: a top-level visit."""
@@ -329,3 +335,8 @@ class Lab:
         names = {cookie["name"] for cookie in self.browser.driver.get_cookies()}
         if SESSION_COOKIE.split("=")[0] not in names:
             raise RuntimeError(f"Chromium did not store the session cookie: {names!r}")
+
+    def fetch(self, page_url: str, path: str, query: str, init: Mapping[str, Any]) -> dict[str, Any]:
+        """Run ``fetch(<api><path>?<query>, init)`` in a page loaded from ``page_url``."""
+        self.browser.open(page_url)
+        return self.browser.fetch(self.api_url(path, query), init)

@@ -1,0 +1,125 @@
+"""Headless Chromium plays every scenario against the middleware; the browser is the judge."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from wsgicors import CORSPolicy
+
+from .harness import SESSION_COOKIE, Lab
+from .scenarios import PAGE, SCENARIOS, Allowed, Blocked, Fetch, Scenario, outcome_of, render, run
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_chromium_reports_scenario_outcome(
+    lab: Lab, chromium_verdicts: dict[str, tuple[bool, bool]], scenario: Scenario
+) -> None:
+    result = run(lab, scenario)
+    chromium_verdicts[scenario.id] = (
+        result.first_preflighted,
+        isinstance(result.outcomes[0], Allowed),
+    )
+
+    assert result.outcomes == [scenario.expect] * len(scenario.fetches)
+    assert len(lab.api.preflights) == scenario.preflights
+    assert lab.api.app_methods == scenario.app_saw
+
+
+def test_scenario_table_covers_at_least_forty_cases() -> None:
+    assert len(SCENARIOS) >= 40
+
+
+def test_credentialed_preflight_carries_no_cookie_actual_request_does(lab: Lab) -> None:
+    # Fetch #cors-preflight-fetch: the preflight is sent with credentials mode "omit".
+    scenario = Scenario(
+        id="cookie-on-actual-request-only",
+        policy={"allow_origins": [PAGE], "allow_methods": ["PUT"], "allow_credentials": True},
+        fetches=(Fetch("PUT", credentials="include"),),
+        expect=Blocked(),
+        app_saw=(),
+    )
+    run(lab, scenario)
+
+    assert [(seen.method, seen.cookie) for seen in lab.api.outer.seen] == [
+        ("OPTIONS", None),
+        ("PUT", SESSION_COOKIE),
+    ]
+
+
+def test_preflight_request_headers_lower_cased_sorted_comma_joined(lab: Lab) -> None:
+    scenario = Scenario(
+        id="request-headers-serialisation",
+        policy={"allow_origins": [PAGE]},
+        fetches=(Fetch(headers={"X-B": "1", "Authorization": "x", "x-a": "1"}),),
+        expect=Blocked(),
+        app_saw=(),
+    )
+    run(lab, scenario)
+
+    assert [seen.request_headers for seen in lab.api.preflights] == ["authorization,x-a,x-b"]
+
+
+def test_policy_swap_on_running_server_changes_browser_verdict(lab: Lab) -> None:
+    middleware = lab.api.middleware
+    page = lab.page_url()
+    allowing = CORSPolicy.from_dict(render({"allow_origins": [PAGE]}, lab.ports))
+    denying = CORSPolicy.from_dict({"allow_origins": ["http://localhost:1"]})
+
+    lab.api.install(allowing)
+    before = outcome_of(lab.fetch(page, "/echo", lab.new_run(), Fetch().init()))
+    lab.api.install(denying)
+    after = outcome_of(lab.fetch(page, "/echo", lab.new_run(), Fetch().init()))
+
+    assert (before, after, lab.api.middleware) == (
+        Allowed(200, "GET /echo", {"content-type": "text/plain; charset=utf-8", "content-length": "9"}),
+        Blocked(),
+        middleware,
+    )
+
+
+CONCURRENT_FETCHES = """
+const [urls, done] = arguments;
+Promise.all(urls.map((url) => fetch(url).then(
+  (response) => [...response.headers.keys()].sort().join(" "),
+  (error) => `${error.name}: ${error.message}`,
+))).then(done);
+"""
+
+
+def test_policy_swaps_during_concurrent_fetches_never_mix_policies(lab: Lab) -> None:
+    # DESIGN §2: a swap compiles first and assigns once, so each response is decorated
+    # entirely by the old policy or entirely by the new one.
+    visible, hidden = (
+        CORSPolicy.from_dict(render({"allow_origins": [PAGE], "expose_headers": [name]}, lab.ports))
+        for name in ("X-Visible", "X-Hidden")
+    )
+    lab.api.install(visible)
+    lab.browser.open(lab.page_url())
+    stop = threading.Event()
+    swaps = 0
+
+    def swap() -> None:
+        nonlocal swaps
+        while not stop.is_set():
+            lab.api.install(hidden if swaps % 2 == 0 else visible)
+            swaps += 1
+            stop.wait(0.001)
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    try:
+        urls = [lab.api_url("/echo", lab.new_run()) for _ in range(40)]
+        readable = lab.browser.driver.execute_async_script(CONCURRENT_FETCHES, urls)
+    finally:
+        stop.set()
+        swapper.join()
+
+    assert swaps > 0
+    assert set(readable) <= {
+        "content-length content-type x-visible",
+        "content-length content-type x-hidden",
+    }
