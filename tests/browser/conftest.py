@@ -7,16 +7,26 @@ the environment a missing browser fails the run instead, so CI cannot go green w
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 
-from .harness import CHROMEDRIVER, CHROMIUM, INSTALL_HINT, Api, Browser, Lab, ServerThread, page_app
+from .harness import (
+    CHROMEDRIVER,
+    CHROMIUM,
+    INSTALL_HINT,
+    Api,
+    Browser,
+    Lab,
+    ScriptedApi,
+    ServerThread,
+    page_app,
+)
 
 SCENARIO_TEST = "test_conformance.py::test_chromium_reports_scenario_outcome["
-
 
 
 @dataclass
@@ -32,6 +42,8 @@ _summary = _Summary()
 @pytest.fixture(scope="session")
 def lab() -> Iterator[Lab]:
     missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
+    if importlib.util.find_spec("selenium") is None:
+        missing.append("the selenium package (pip install -e '.[test]')")
     if missing:
         message = f"{' and '.join(missing)} not found; {INSTALL_HINT}"
         if os.environ.get("CI"):
@@ -52,6 +64,13 @@ def lab() -> Iterator[Lab]:
 
 
 @pytest.fixture(scope="session")
+def scripted(lab: Lab) -> Iterator[ScriptedApi]:
+    api = ScriptedApi()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="session")
 def chromium_verdicts() -> dict[str, tuple[bool, bool]]:
     """Scenario id -> (preflight sent, response readable), as Chromium decided them."""
     return {}
@@ -69,9 +88,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     outcomes = list(_summary.outcomes.values())
     if not outcomes:
         return
+    version = _summary.version or "(not started)"
     terminalreporter.write_sep(
         "-",
-        f"browser conformance: {len(outcomes)} scenarios in Chromium {_summary.version}: "
+        f"browser conformance: {len(outcomes)} scenarios in Chromium {version}: "
         f"{outcomes.count('passed')} passed, {outcomes.count('failed')} failed, "
         f"{outcomes.count('skipped')} skipped in {_summary.seconds:.1f}s",
     )

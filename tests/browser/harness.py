@@ -71,6 +71,16 @@ fetch(url, init).then(
 );
 """
 
+SANDBOX_SCRIPT = """
+const done = arguments[0];
+const frame = document.createElement("iframe");
+frame.id = "sandbox";
+frame.sandbox = "allow-scripts";
+frame.srcdoc = "<!doctype html><title>sandboxed</title>";
+frame.onload = () => done();
+document.body.appendChild(frame);
+"""
+
 
 @dataclass(frozen=True)
 class Seen:
@@ -289,10 +299,21 @@ class Browser:
         self.version: str = self.driver.capabilities.get("browserVersion", "unknown")
         self._location: str | None = None
 
-    def open(self, url: str) -> None:
-        if url != self._location:
-            self.driver.get(url)
-            self._location = url
+    def open(self, url: str, *, sandboxed: bool = False) -> None:
+        """Load ``url``; with ``sandboxed``, run later scripts in a sandboxed frame inside it.
+
+        A frame sandboxed without ``allow-same-origin`` has an opaque origin, which Chromium
+        serialises as ``Origin: null`` (HTML #sandboxing, Fetch #serializing-a-request-origin).
+        """
+        location = f"{url} sandboxed" if sandboxed else url
+        if location == self._location:
+            return
+        self.driver.switch_to.default_content()
+        self.driver.get(url)
+        if sandboxed:
+            self.driver.execute_async_script(SANDBOX_SCRIPT)
+            self.driver.switch_to.frame("sandbox")
+        self._location = location
 
     def fetch(self, url: str, init: Mapping[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self.driver.execute_async_script(FETCH_SCRIPT, url, dict(init))
@@ -317,6 +338,13 @@ class Lab:
     def page_url(self, host: str = "127.0.0.1", port: str = "P") -> str:
         return f"http://{host}:{self.ports[port]}/"
 
+    def open_page(self, host: str = "127.0.0.1", port: str = "P") -> None:
+        """Load the page; the host ``null`` means a sandboxed frame in the 127.0.0.1 page."""
+        if host == "null":
+            self.browser.open(self.page_url("127.0.0.1", port), sandboxed=True)
+        else:
+            self.browser.open(self.page_url(host, port))
+
     def new_run(self) -> str:
         """A query string unique in this session, shared by the fetches of one test.
 
@@ -336,7 +364,47 @@ class Lab:
         if SESSION_COOKIE.split("=")[0] not in names:
             raise RuntimeError(f"Chromium did not store the session cookie: {names!r}")
 
-    def fetch(self, page_url: str, path: str, query: str, init: Mapping[str, Any]) -> dict[str, Any]:
-        """Run ``fetch(<api><path>?<query>, init)`` in a page loaded from ``page_url``."""
-        self.browser.open(page_url)
+    def fetch(self, path: str, query: str, init: Mapping[str, Any]) -> dict[str, Any]:
+        """Run ``fetch(<api><path>?<query>, init)`` in the page last opened."""
         return self.browser.fetch(self.api_url(path, query), init)
+
+
+@dataclass(frozen=True)
+class Script:
+    """Raw answers for the scripted server: the preflight's and the actual request's."""
+
+    preflight_status: int
+    preflight_headers: tuple[tuple[str, str], ...]
+    actual_headers: tuple[tuple[str, str], ...]
+
+
+class ScriptedApi:
+    """An origin that answers with hand-written CORS headers, no middleware involved.
+
+    It shows Chromium responses the middleware never sends (``*`` lists, duplicate fields,
+    wrong case), so the browser model in ``wsgicors.browser`` can be held to them too.
+    """
+
+    BODY = b"scripted"
+
+    def __init__(self) -> None:
+        self.script = Script(204, (), ())
+        self.recorder = Recorder(self._app)
+        self.server = ServerThread(self.recorder)
+        self.port = self.server.port
+
+    def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        script = self.script
+        if environ["REQUEST_METHOD"] == "OPTIONS" and environ.get(
+            "HTTP_ACCESS_CONTROL_REQUEST_METHOD"
+        ):
+            start_response(f"{script.preflight_status} Preflight", list(script.preflight_headers))
+            return []
+        start_response("200 OK", list(script.actual_headers))
+        return [self.BODY]
+
+    def url(self, query: str) -> str:
+        return f"http://127.0.0.1:{self.port}/scripted?{query}"
+
+    def stop(self) -> None:
+        self.server.stop()

@@ -2,12 +2,14 @@
 
 Policies are written as the JSON object ``CORSPolicy.from_dict`` reads (KrakenD's
 ``security/cors`` layout). ``{P}`` and ``{Q}`` stand for the two page servers' ports, which are
-only known at run time. The page origin is ``http://<page>:<port>``; the API is always
+only known at run time. The page origin is ``http://<page>:<port>``, or ``null`` for the page
+``null`` (a sandboxed frame inside the ``127.0.0.1`` page). The API is always
 ``http://127.0.0.1:<api port>``, so ``127.0.0.1`` pages are same-site with it (cookies flow) and
 every ``localhost`` name is cross-site.
 
-``expect`` holds for every fetch of the scenario; ``preflights`` counts the preflights the server
-saw over all of them, and ``app_saw`` lists the methods that reached the wrapped Flask app, in order.
+``expect`` holds for every fetch of the scenario; ``preflights`` counts the preflights the
+server saw over all of them, and ``app_saw`` lists the methods that reached the wrapped Flask
+app, in order.
 """
 
 from __future__ import annotations
@@ -122,6 +124,8 @@ class Scenario:
     explainable: bool = True
 
     def page_origin(self, ports: Mapping[str, int]) -> str:
+        if self.page == "null":
+            return "null"
         return f"http://{self.page}:{ports[self.port]}"
 
     def policy_spec(self, ports: Mapping[str, int]) -> PolicySpec:
@@ -151,14 +155,13 @@ def outcome_of(result: Mapping[str, Any]) -> Outcome:
 def run(lab: Lab, scenario: Scenario) -> Run:
     """Install the scenario's policy on the running API, then play its fetches in Chromium."""
     lab.api.install(scenario.policy_spec(lab.ports))
-    page = scenario.page_origin(lab.ports) + "/"
-    lab.browser.open(page)
+    lab.open_page(scenario.page, scenario.port)
     lab.api.clear()
     query = lab.new_run()
     outcomes = []
     first_preflighted = False
     for number, fetch in enumerate(scenario.fetches):
-        outcomes.append(outcome_of(lab.fetch(page, fetch.path, query, fetch.init())))
+        outcomes.append(outcome_of(lab.fetch(fetch.path, query, fetch.init())))
         if number == 0:
             first_preflighted = bool(lab.api.preflights)
     return Run(outcomes, first_preflighted)
@@ -298,6 +301,37 @@ SCENARIOS = [
         preflights=1,
         app_saw=("PUT",),
     ),
+    scenario(
+        "null-origin-listed-allowed",
+        policy={"allow_origins": ["null"]},
+        page="null",
+        expect=text("GET /echo"),
+        app_saw=("GET",),
+    ),
+    scenario(
+        "null-origin-listed-preflighted-put-allowed",
+        policy={"allow_origins": ["null"], "allow_methods": ["PUT"]},
+        page="null",
+        fetches=(PUT,),
+        expect=text("PUT /echo"),
+        preflights=1,
+        app_saw=("PUT",),
+    ),
+    scenario(
+        "null-origin-not-listed-denied",
+        policy={"allow_origins": [PAGE]},
+        page="null",
+        fetches=(PUT,),
+        expect=BLOCKED,
+        preflights=1,
+        app_saw=(),
+    ),
+    scenario(
+        "null-origin-allow-all-gets-star",
+        page="null",
+        expect=text("GET /echo"),
+        app_saw=("GET",),
+    ),
     # --- allow all ---------------------------------------------------------------------------
     scenario(
         "allow-all-default-policy-simple-get-allowed",
@@ -410,7 +444,11 @@ SCENARIOS = [
     ),
     scenario(
         "expose-listed-header-with-credentials-readable",
-        policy={"allow_origins": [PAGE], "allow_credentials": True, "expose_headers": ["X-Hidden"]},
+        policy={
+            "allow_origins": [PAGE],
+            "allow_credentials": True,
+            "expose_headers": ["X-Hidden"],
+        },
         fetches=(Fetch(credentials="include"),),
         expect=text(f"GET /echo; {COOKIE}", exposed={"x-hidden": "secret"}),
         app_saw=("GET",),
@@ -566,9 +604,7 @@ SCENARIOS = [
     scenario(
         "json-post-preflighted-and-allowed",
         policy={"allow_origins": [PAGE], "allow_headers": []},
-        fetches=(
-            Fetch("POST", headers={"Content-Type": "application/json"}, body='{"a": 1}'),
-        ),
+        fetches=(Fetch("POST", headers={"Content-Type": "application/json"}, body='{"a": 1}'),),
         expect=text('POST /echo; body={"a": 1}'),
         preflights=1,
         app_saw=("POST",),
