@@ -34,6 +34,7 @@ class DurationError(ValueError):
 def parse_duration(text: str) -> int:
     """Return the whole seconds in a Go duration string, truncated toward zero.
 
+    >>> from wsgicors.durations import parse_duration
     >>> parse_duration("1h30m")
     5400
     >>> parse_duration("-1.5s")

@@ -121,20 +121,34 @@ class CORSPolicy:
     not stop the policy from working is a :class:`~wsgicors.errors.PolicyWarning`.
     """
 
+    #: Origins whose pages may read responses: ``"*"``, exact ``scheme://host[:port]``
+    #: origins, ``scheme://*.example.com`` (subdomains) or ``scheme://host:*`` (any port).
     allow_origins: tuple[str, ...] = attrs.field(default=(ALL,), converter=_convert_origins)
+    #: Methods a cross-origin request may use (case-sensitive; ``"*"`` for any).
     allow_methods: tuple[str, ...] = attrs.field(
         default=("GET", "HEAD", "POST"), converter=_convert_methods
     )
+    #: Request headers a preflight may ask for (case-insensitive; ``"*"`` for any).
     allow_headers: tuple[str, ...] = attrs.field(default=(ALL,), converter=_convert_headers)
+    #: Response headers a script may read, sent as ``Access-Control-Expose-Headers``.
     expose_headers: tuple[str, ...] = attrs.field(default=(), converter=_convert_headers)
+    #: Seconds a browser may cache a preflight; ``None`` or ``0`` sends no header.
     max_age: int | None = attrs.field(default=None, converter=_convert_max_age)
+    #: Allow requests with cookies or HTTP authentication.
     allow_credentials: bool = False
+    #: Log every decision to the ``wsgicors`` logger; failed preflights say why.
     debug: bool = False
+    #: Answer Private Network Access preflights.
     allow_private_network: bool = False
+    #: Decorate preflights and pass them on to the application.
     options_passthrough: bool = False
+    #: The status of a successful preflight (200–299).
     options_success_status: int = 204
+    #: Answer plain ``OPTIONS`` requests with ``200`` and ``Allow``.
     auto_options: bool = False
+    #: ``f(origin, environ) -> bool`` that alone decides which origins are allowed.
     allow_origin_func: OriginFunc | None = attrs.field(default=None, repr=False)
+    #: Allow ``null`` and plain-http origins together with credentials.
     dangerously_tolerate_insecure_origins: bool = False
 
     def __attrs_post_init__(self) -> None:

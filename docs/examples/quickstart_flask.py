@@ -22,6 +22,5 @@ app.wsgi_app = CORSMiddleware(
     CORSPolicy(
         allow_origins=["http://localhost:8000"],
         allow_methods=["GET", "HEAD", "POST", "PUT"],
-        allow_headers=["Content-Type"],
     ),
 )
