@@ -69,7 +69,7 @@ def to_seconds(value: object) -> int:
     if isinstance(value, bool):
         raise TypeError("a bool is not a duration")
     if isinstance(value, str):
-        return parse_duration(value.strip())
+        return parse_duration(value)
     if isinstance(value, int):
         return value
     if isinstance(value, float):

@@ -1,0 +1,528 @@
+"""KrakenD configuration: CORSPolicy.from_dict and CORSPolicy.from_krakend (DESIGN §2-3)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import webtest
+
+from wsgicors import CORSMiddleware, CORSPolicy, PolicyError, PolicyWarning
+from wsgicors.headers import ACAH, ACAM, ACAO, ACEH, ACMA, ACRH, ACRM, ORIGIN
+
+# The example of KrakenD's CORS documentation page ("Configuration" section), verbatim.
+KRAKEND_EXAMPLE = """
+{
+  "version": 3,
+  "extra_config": {
+    "security/cors": {
+      "allow_origins": [
+        "*"
+      ],
+      "allow_methods": [
+        "GET",
+        "HEAD",
+        "POST"
+      ],
+      "expose_headers": [
+        "Content-Length",
+        "Content-Type"
+      ],
+      "allow_headers": [
+        "Accept-Language"
+      ],
+      "max_age": "12h",
+      "allow_credentials": false,
+      "debug": false
+    }
+  }
+}
+"""
+
+# The seed lists Accept-Language, which browsers may always send: advice, not an error.
+REDUNDANT_ACCEPT_LANGUAGE = pytest.mark.filterwarnings(
+    "ignore:allow_headers.*Accept-Language:wsgicors.PolicyWarning"
+)
+
+EXPECTED = dict(
+    allow_origins=["*"],
+    allow_methods=["GET", "HEAD", "POST"],
+    expose_headers=["Content-Length", "Content-Type"],
+    allow_headers=["Accept-Language"],
+    max_age="12h",
+    allow_credentials=False,
+    debug=False,
+)
+
+
+def seed() -> dict[str, Any]:
+    return json.loads(KRAKEND_EXAMPLE)  # type: ignore[no-any-return]
+
+
+def seed_cors() -> dict[str, Any]:
+    return seed()["extra_config"]["security/cors"]  # type: ignore[no-any-return]
+
+
+def write_config(tmp_path: Path, config: object) -> Path:
+    path = tmp_path / "krakend.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return path
+
+
+def _problems(obj: object, **overrides: Any) -> list[Any]:
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_dict(obj, **overrides)  # type: ignore[arg-type]
+    return list(excinfo.value.problems)
+
+
+# --- the seed's example -------------------------------------------------------------------
+
+
+@REDUNDANT_ACCEPT_LANGUAGE
+def test_seed_example_through_from_dict_equals_python_policy() -> None:
+    assert CORSPolicy.from_dict(seed_cors()) == CORSPolicy(**EXPECTED)
+
+
+@REDUNDANT_ACCEPT_LANGUAGE
+def test_seed_example_through_from_krakend_path_equals_python_policy(tmp_path: Path) -> None:
+    path = tmp_path / "krakend.json"
+    path.write_text(KRAKEND_EXAMPLE, encoding="utf-8")
+
+    assert CORSPolicy.from_krakend(path) == CORSPolicy(**EXPECTED)
+
+
+@REDUNDANT_ACCEPT_LANGUAGE
+def test_seed_example_through_from_krakend_str_path(tmp_path: Path) -> None:
+    path = tmp_path / "krakend.json"
+    path.write_text(KRAKEND_EXAMPLE, encoding="utf-8")
+
+    assert CORSPolicy.from_krakend(str(path)) == CORSPolicy(**EXPECTED)
+
+
+@REDUNDANT_ACCEPT_LANGUAGE
+def test_seed_example_through_from_krakend_mapping() -> None:
+    assert CORSPolicy.from_krakend(seed()) == CORSPolicy(**EXPECTED)
+
+
+def test_seed_example_warns_accept_language_redundant() -> None:
+    with pytest.warns(PolicyWarning, match="Accept-Language"):
+        CORSPolicy.from_dict(seed_cors())
+
+
+@REDUNDANT_ACCEPT_LANGUAGE
+def test_seed_example_preflight_answer() -> None:
+    client = webtest.TestApp(CORSMiddleware(_app, CORSPolicy.from_dict(seed_cors())))
+
+    response = client.options(
+        "/", headers={ORIGIN: "https://www.domain.com", ACRM: "POST", ACRH: "accept-language"}
+    )
+
+    assert response.status == "204 No Content"
+    assert response.headers.getall(ACAO) == ["*"]
+    assert response.headers.getall(ACAM) == ["POST"]
+    assert response.headers.getall(ACAH) == ["accept-language"]
+    assert response.headers.getall(ACMA) == ["43200"]
+
+
+@REDUNDANT_ACCEPT_LANGUAGE
+def test_seed_example_actual_answer() -> None:
+    client = webtest.TestApp(CORSMiddleware(_app, CORSPolicy.from_dict(seed_cors())))
+
+    response = client.get("/", headers={ORIGIN: "https://www.domain.com"})
+
+    assert response.headers.getall(ACAO) == ["*"]
+    [expose] = response.headers.getall(ACEH)
+    assert [name.strip() for name in expose.split(",")] == ["Content-Length", "Content-Type"]
+
+
+@REDUNDANT_ACCEPT_LANGUAGE
+def test_seed_example_refuses_put_preflight() -> None:
+    client = webtest.TestApp(CORSMiddleware(_app, CORSPolicy.from_dict(seed_cors())))
+
+    response = client.options(
+        "/", headers={ORIGIN: "https://www.domain.com", ACRM: "PUT"}, expect_errors=True
+    )
+
+    assert response.status_int == 403
+
+
+def _app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+    return [b"ok"]
+
+
+# --- from_dict ----------------------------------------------------------------------------
+
+
+def test_from_dict_empty_object_gives_defaults() -> None:
+    assert CORSPolicy.from_dict({}) == CORSPolicy()
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("@comment", id="at"),
+        pytest.param("$schema", id="dollar"),
+        pytest.param("_note", id="underscore"),
+        pytest.param("#todo", id="hash"),
+    ],
+)
+def test_from_dict_comment_key_ignored(key: str) -> None:
+    policy = CORSPolicy.from_dict({key: "anything at all", "allow_origins": ["https://a.example"]})
+
+    assert policy == CORSPolicy(allow_origins=["https://a.example"])
+
+
+def test_from_dict_comment_key_with_any_value_type_ignored() -> None:
+    obj = {"@comment": {"nested": [1, None]}, "_x": None, "#y": 3, "$z": ["*"]}
+
+    assert CORSPolicy.from_dict(obj) == CORSPolicy()
+
+
+@pytest.mark.parametrize(
+    ("key", "suggestion"),
+    [
+        pytest.param("allow_origin", "allow_origins", id="singular"),
+        pytest.param("allowed_origins", "allow_origins", id="allowed"),
+        pytest.param("allow_method", "allow_methods", id="method"),
+        pytest.param("expose_header", "expose_headers", id="expose"),
+        pytest.param("maxage", "max_age", id="maxage"),
+        pytest.param("allow_credential", "allow_credentials", id="credential"),
+        pytest.param("AllowOrigins", "allow_origins", id="camel"),
+    ],
+)
+def test_from_dict_misspelt_key_refused_with_suggestion(key: str, suggestion: str) -> None:
+    [problem] = _problems({key: ["*"]})
+
+    assert problem.option == key
+    assert "did you mean" in problem.hint.lower()
+    assert suggestion in problem.hint
+
+
+def test_from_dict_unknown_key_refused() -> None:
+    [problem] = _problems({"frobnicate": True})
+
+    assert problem.option == "frobnicate"
+    assert problem.value is True
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        pytest.param("allow_origin_func", "mymodule.decide", id="allow_origin_func"),
+        pytest.param("dangerously_tolerate_insecure_origins", True, id="tolerate"),
+    ],
+)
+def test_from_dict_python_only_key_refused_with_keyword_hint(key: str, value: object) -> None:
+    [problem] = _problems({key: value})
+
+    assert problem.option == key
+    assert "keyword" in problem.hint.lower()
+
+
+def test_from_dict_keyword_override_sets_python_only_option() -> None:
+    def decide(origin: str, environ: object) -> bool:
+        return origin.endswith(".example")
+
+    obj = {"allow_methods": ["GET"]}
+
+    policy = CORSPolicy.from_dict(obj, allow_origin_func=decide)
+
+    assert policy == CORSPolicy(allow_methods=["GET"], allow_origin_func=decide)
+
+
+def test_from_dict_keyword_override_replaces_json_value() -> None:
+    policy = CORSPolicy.from_dict({"debug": False, "max_age": "1h"}, debug=True)
+
+    assert policy == CORSPolicy(debug=True, max_age=3600)
+
+
+def test_from_dict_keyword_tolerate_insecure_origins() -> None:
+    obj = {"allow_origins": ["http://a.example"], "allow_credentials": True}
+
+    policy = CORSPolicy.from_dict(obj, dangerously_tolerate_insecure_origins=True)
+
+    assert policy.dangerously_tolerate_insecure_origins is True
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        pytest.param("allow_origins", id="allow_origins"),
+        pytest.param("allow_methods", id="allow_methods"),
+        pytest.param("allow_headers", id="allow_headers"),
+        pytest.param("expose_headers", id="expose_headers"),
+        pytest.param("max_age", id="max_age"),
+        pytest.param("allow_credentials", id="allow_credentials"),
+        pytest.param("debug", id="debug"),
+        pytest.param("allow_private_network", id="allow_private_network"),
+        pytest.param("options_passthrough", id="options_passthrough"),
+        pytest.param("options_success_status", id="options_success_status"),
+        pytest.param("auto_options", id="auto_options"),
+    ],
+)
+def test_from_dict_json_null_refused(option: str) -> None:
+    [problem] = _problems({option: None})
+
+    assert problem.option == option
+    assert problem.value is None
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        pytest.param("allow_origins", "https://a.example", id="allow_origins"),
+        pytest.param("allow_methods", "GET", id="allow_methods"),
+        pytest.param("allow_headers", "X-Custom", id="allow_headers"),
+        pytest.param("expose_headers", "X-Total", id="expose_headers"),
+        pytest.param("allow_methods", "GET,POST", id="comma-string"),
+    ],
+)
+def test_from_dict_string_instead_of_list_refused(option: str, value: str) -> None:
+    [problem] = _problems({option: value})
+
+    assert problem.option == option
+    assert problem.value == value
+    assert f'["{value}"]' in problem.hint or f"[{value!r}]" in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        pytest.param("allow_credentials", "true", id="credentials-string"),
+        pytest.param("allow_credentials", 1, id="credentials-int"),
+        pytest.param("debug", "false", id="debug-string"),
+        pytest.param("allow_private_network", "yes", id="pna-string"),
+        pytest.param("options_passthrough", 0, id="passthrough-int"),
+        pytest.param("auto_options", "true", id="auto-options-string"),
+        pytest.param("options_success_status", "204", id="status-string"),
+        pytest.param("options_success_status", 204.0, id="status-float"),
+        pytest.param("options_success_status", True, id="status-bool"),
+        pytest.param("max_age", True, id="max-age-bool"),
+        pytest.param("max_age", ["12h"], id="max-age-list"),
+        pytest.param("allow_origins", {"https://a.example": True}, id="origins-object"),
+        pytest.param("allow_methods", 7, id="methods-number"),
+    ],
+)
+def test_from_dict_wrong_type_refused(option: str, value: object) -> None:
+    [problem] = _problems({option: value})
+
+    assert problem.option == option
+    assert problem.value == value
+
+
+@pytest.mark.parametrize(
+    ("option", "item"),
+    [
+        pytest.param("allow_origins", 1, id="origin-number"),
+        pytest.param("allow_methods", None, id="method-null"),
+        pytest.param("allow_headers", ["X-A"], id="header-list"),
+        pytest.param("expose_headers", True, id="expose-bool"),
+    ],
+)
+def test_from_dict_list_item_of_wrong_type_refused(option: str, item: object) -> None:
+    problems = _problems({option: [item]})
+
+    assert [problem.option for problem in problems] == [option]
+
+
+def test_from_dict_not_an_object_refused() -> None:
+    with pytest.raises(PolicyError):
+        CORSPolicy.from_dict(["allow_origins"])  # type: ignore[arg-type]
+
+
+def test_from_dict_reports_every_problem_together() -> None:
+    problems = _problems(
+        {"allow_origin": ["*"], "allow_methods": None, "max_age": "soon", "debug": "no"}
+    )
+
+    assert sorted(problem.option for problem in problems) == [
+        "allow_methods",
+        "allow_origin",
+        "debug",
+        "max_age",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("max_age", "expected"),
+    [
+        pytest.param(3600, 3600, id="int"),
+        pytest.param(90.0, 90, id="float"),
+        pytest.param(1.9, 1, id="fraction-truncated"),
+        pytest.param("90s", 90, id="string"),
+        pytest.param(-1, -1, id="negative"),
+    ],
+)
+def test_from_dict_max_age_number_of_seconds(max_age: object, expected: int) -> None:
+    assert CORSPolicy.from_dict({"max_age": max_age}) == CORSPolicy(max_age=expected)
+
+
+def test_from_dict_auto_options_key_read() -> None:
+    assert CORSPolicy.from_dict({"auto_options": True}).auto_options is True
+
+
+def test_from_dict_does_not_modify_its_argument() -> None:
+    obj = seed_cors() | {"@comment": "x"}
+    before = json.dumps(obj, sort_keys=True)
+
+    with pytest.warns(PolicyWarning):
+        CORSPolicy.from_dict(obj)
+
+    assert json.dumps(obj, sort_keys=True) == before
+
+
+# --- from_krakend -------------------------------------------------------------------------
+
+
+def test_from_krakend_router_auto_options_read(tmp_path: Path) -> None:
+    config = {
+        "version": 3,
+        "extra_config": {
+            "router": {"auto_options": True},
+            "security/cors": {"allow_origins": ["https://a.example"]},
+        },
+    }
+
+    policy = CORSPolicy.from_krakend(write_config(tmp_path, config))
+
+    assert policy == CORSPolicy(allow_origins=["https://a.example"], auto_options=True)
+
+
+def test_from_krakend_router_without_auto_options_leaves_default() -> None:
+    config = {"extra_config": {"router": {"return_error_msg": True}, "security/cors": {}}}
+
+    assert CORSPolicy.from_krakend(config).auto_options is False
+
+
+def test_from_krakend_cors_comment_keys_ignored(tmp_path: Path) -> None:
+    config = {
+        "version": 3,
+        "extra_config": {
+            "security/cors": {"@comment": "...CORS configuration inside this block..."}
+        },
+    }
+
+    assert CORSPolicy.from_krakend(write_config(tmp_path, config)) == CORSPolicy()
+
+
+def test_from_krakend_rest_of_file_ignored(tmp_path: Path) -> None:
+    config = seed() | {
+        "endpoints": [{"@comment": "x", "endpoint": "/cors/no-op", "backend": []}],
+        "port": 8080,
+    }
+    config["extra_config"]["security/cors"]["allow_headers"] = ["X-Custom"]
+
+    policy = CORSPolicy.from_krakend(write_config(tmp_path, config))
+
+    assert policy.allow_headers == CORSPolicy(allow_headers=["X-Custom"]).allow_headers
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param({"version": 3}, id="no-extra-config"),
+        pytest.param({"version": 3, "extra_config": {}}, id="empty-extra-config"),
+        pytest.param(
+            {"version": 3, "extra_config": {"router": {"auto_options": True}}}, id="router-only"
+        ),
+    ],
+)
+def test_from_krakend_without_security_cors_refused(tmp_path: Path, config: object) -> None:
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_krakend(write_config(tmp_path, config))
+
+    assert "security/cors" in str(excinfo.value)
+
+
+def test_from_krakend_mapping_without_security_cors_refused() -> None:
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_krakend({"version": 3, "extra_config": {}})
+
+    assert "security/cors" in str(excinfo.value)
+
+
+def test_from_krakend_problems_in_file_reported(tmp_path: Path) -> None:
+    config = {"extra_config": {"security/cors": {"allow_origins": ["https://a.example/"]}}}
+
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_krakend(write_config(tmp_path, config))
+
+    assert [problem.option for problem in excinfo.value.problems] == ["allow_origins"]
+    assert "trailing '/'" in excinfo.value.problems[0].hint
+
+
+def test_from_krakend_error_names_the_file(tmp_path: Path) -> None:
+    config = {"extra_config": {"security/cors": {"allow_origins": []}}}
+    path = write_config(tmp_path, config)
+
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_krakend(path)
+
+    assert str(path) in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('{"extra_config": {"security/cors": {}}', id="truncated"),
+        pytest.param("{'extra_config': {}}", id="single-quotes"),
+        pytest.param("", id="empty-file"),
+        pytest.param('{"extra_config": {"security/cors": {},}}', id="trailing-comma"),
+    ],
+)
+def test_from_krakend_invalid_json_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "krakend.json"
+    path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_krakend(path)
+
+    assert str(path) in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param([1, 2], id="list"),
+        pytest.param({"extra_config": []}, id="extra-config-list"),
+        pytest.param({"extra_config": {"security/cors": ["*"]}}, id="cors-list"),
+        pytest.param({"extra_config": {"security/cors": None}}, id="cors-null"),
+        pytest.param(
+            {"extra_config": {"security/cors": {}, "router": {"auto_options": "yes"}}},
+            id="auto-options-string",
+        ),
+    ],
+)
+def test_from_krakend_wrong_structure_refused(tmp_path: Path, config: object) -> None:
+    with pytest.raises(PolicyError):
+        CORSPolicy.from_krakend(write_config(tmp_path, config))
+
+
+def test_from_krakend_missing_file_raises_with_path(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere" / "krakend.json"
+
+    with pytest.raises((PolicyError, FileNotFoundError)) as excinfo:
+        CORSPolicy.from_krakend(path)
+
+    assert str(path) in str(excinfo.value)
+
+
+def test_from_dict_misspelt_keyword_override_refused() -> None:
+    [problem] = _problems({}, allow_origin=["https://a.example"])
+
+    assert problem.option == "allow_origin"
+    assert "allow_origins" in problem.hint
+
+
+def test_from_krakend_file_not_utf8_refused(tmp_path: Path) -> None:
+    path = tmp_path / "krakend.json"
+    path.write_bytes('{"extra_config": {"security/cors": {"@c": "caf\u00e9"}}}'.encode("latin-1"))
+
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_krakend(path)
+
+    assert str(path) in str(excinfo.value)
