@@ -312,7 +312,8 @@ class _CompiledPolicy:
             methods = self.router.allowed_methods(environ)
             if methods is None:
                 return self.app(environ, start_response)
-            allow = ", ".join(sorted(methods | {"OPTIONS"}))
+            if methods:  # empty: a known path whose methods the router cannot tell
+                allow = ", ".join(sorted(methods | {"OPTIONS"}))
         start_response("200 OK", [(ALLOW, allow), *_NO_CONTENT])
         return []
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,7 @@ from .origins import ALL, NULL, normalise_origin, parse_origin_pattern
 if TYPE_CHECKING:
     from wsgiref.types import WSGIEnvironment
 
-__all__ = ["CORSPolicy", "OriginFunc"]
+__all__ = ["CORSPolicy", "OriginFunc", "read_json"]
 
 OriginFunc = Callable[[str, "WSGIEnvironment"], bool]
 
@@ -142,7 +143,7 @@ class CORSPolicy:
     allow_private_network: bool = False
     #: Decorate preflights and pass them on to the application.
     options_passthrough: bool = False
-    #: The status of a successful preflight (200–299).
+    #: The status of a successful preflight (200 to 299).
     options_success_status: int = 204
     #: Answer plain ``OPTIONS`` requests with ``200`` and ``Allow``.
     auto_options: bool = False
@@ -156,7 +157,7 @@ class CORSPolicy:
         if problems:
             raise PolicyError(problems)
         for message in _advice(self):
-            warnings.warn(message, PolicyWarning, stacklevel=3)
+            warnings.warn(message, PolicyWarning, stacklevel=_caller_stacklevel())
 
     @property
     def allows_all_origins(self) -> bool:
@@ -219,15 +220,18 @@ class CORSPolicy:
         return _build(cls, kwargs, problems)
 
     @classmethod
-    def from_krakend(cls, config: str | os.PathLike[str] | Mapping[str, Any]) -> CORSPolicy:
+    def from_krakend(
+        cls, config: str | os.PathLike[str] | Mapping[str, Any], /, **overrides: Any
+    ) -> CORSPolicy:
         """Build a policy from a whole KrakenD configuration: a path or a parsed mapping.
 
-        Reads ``extra_config["security/cors"]`` and ``extra_config["router"]["auto_options"]``.
+        Reads ``extra_config["security/cors"]`` and ``extra_config["router"]["auto_options"]``;
+        keyword ``overrides`` replace options as in :meth:`from_dict`.
         """
         source = None
         if not isinstance(config, Mapping):
             source = os.fspath(config)
-            config = _read_json(source)
+            config = read_json(source)
         extra = config.get("extra_config") if isinstance(config, Mapping) else None
         cors = extra.get("security/cors") if isinstance(extra, Mapping) else None
         if cors is None:
@@ -245,16 +249,41 @@ class CORSPolicy:
                 source=source,
             )
         router = extra.get("router") if isinstance(extra, Mapping) else None
-        overrides: dict[str, Any] = {}
-        if isinstance(router, Mapping) and "auto_options" in router:
-            if isinstance(cors, Mapping) and "auto_options" in cors:
-                pass  # the CORS object's own key is the more specific one
-            else:
-                overrides["auto_options"] = router["auto_options"]
+        options: dict[str, Any] = {}
+        # The CORS object's own auto_options, when it has one, is the more specific key.
+        if (
+            isinstance(router, Mapping)
+            and "auto_options" in router
+            and not (isinstance(cors, Mapping) and "auto_options" in cors)
+        ):
+            options["auto_options"] = router["auto_options"]
+        options.update(overrides)
         try:
-            return cls.from_dict(cors, **overrides)
+            return cls.from_dict(cors, **options)
         except PolicyError as error:
             raise PolicyError(error.problems, source=source) from None
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _is_internal(filename: str) -> bool:
+    directory = os.path.dirname(os.path.abspath(filename))
+    return (
+        directory == _PACKAGE_DIR
+        or directory.startswith(_PACKAGE_DIR + os.sep)
+        or filename.startswith("<attrs generated")
+    )
+
+
+def _caller_stacklevel() -> int:
+    """The stacklevel of the first frame outside wsgicors, so a warning names user code."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and _is_internal(frame.f_code.co_filename):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 def _build(cls: type[CORSPolicy], kwargs: dict[str, Any], problems: list[Problem]) -> CORSPolicy:
@@ -267,7 +296,8 @@ def _build(cls: type[CORSPolicy], kwargs: dict[str, Any], problems: list[Problem
     return policy
 
 
-def _read_json(path: str) -> Any:
+def read_json(path: str) -> Any:
+    """Parse a JSON file; a missing, unreadable or malformed file is a ``PolicyError``."""
     try:
         with open(path, encoding="utf-8") as file:
             return json.load(file)

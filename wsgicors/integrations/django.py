@@ -1,0 +1,243 @@
+"""Django: ``auto_options`` through Django's URL resolver, and a policy in settings.
+
+In a project's ``wsgi.py``, either wrap Django's application yourself::
+
+    application = CORSMiddleware(get_wsgi_application(), CORSPolicy(...))
+
+(the middleware recognises Django's ``WSGIHandler`` and uses ``DjangoRouter``), or keep
+the policy in ``settings.WSGICORS`` and import this module's ``get_wsgi_application()``
+instead of Django's::
+
+    from wsgicors.integrations.django import get_wsgi_application
+    application = get_wsgi_application()
+
+``WSGICORS`` holds the options of :meth:`CORSPolicy.from_dict <wsgicors.CORSPolicy.from_dict>`
+(the Python-only ones too), a :class:`~wsgicors.CORSPolicy`, or a mapping of path prefixes to
+either (or ``None``), as :class:`~wsgicors.CORSMiddleware` takes them.
+
+How ``DjangoRouter`` finds a path's methods:
+
+- the path is resolved with ``django.urls.resolve`` against ``ROOT_URLCONF`` (or the
+  ``urlconf`` given); a path it does not resolve goes to Django, so its 404 (or the
+  ``APPEND_SLASH`` redirect) stays Django's;
+- a class-based view (``View.as_view()``): the handlers the class defines among its
+  ``http_method_names`` (``as_view(http_method_names=...)`` included), with ``HEAD`` when
+  it defines ``get``, as Django's own ``View.options`` answers;
+- a function view decorated with ``require_http_methods``, ``require_GET``, ``require_POST``
+  or ``require_safe``, seen through any decorators that use ``functools.wraps``: the listed
+  methods (several such decorators: the methods all of them accept);
+- any other view accepts any method as far as Django is concerned, so the router returns
+  ``wsgicors.routes.UNKNOWN_METHODS`` and ``Allow`` lists ``allow_methods``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import CodeType, ModuleType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from django.conf import settings  # type: ignore[import-untyped]
+from django.core.exceptions import ImproperlyConfigured  # type: ignore[import-untyped]
+from django.core.handlers.wsgi import get_path_info  # type: ignore[import-untyped]
+from django.core.wsgi import get_wsgi_application as _django_wsgi_application  # type: ignore[import-untyped]
+from django.urls import Resolver404, resolve  # type: ignore[import-untyped]
+from django.views.decorators.http import require_http_methods  # type: ignore[import-untyped]
+
+from ..errors import PolicyError, Problem
+from ..middleware import CORSMiddleware, PolicySpec
+from ..policy import CORSPolicy
+from ..routes import UNKNOWN_METHODS
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication, WSGIEnvironment
+
+__all__ = [
+    "SETTING",
+    "DjangoRouter",
+    "get_wsgi_application",
+    "middleware_from_settings",
+    "policy_from_settings",
+]
+
+SETTING = "WSGICORS"
+_PYTHON_ONLY = ("allow_origin_func", "dangerously_tolerate_insecure_origins")
+# A view wrapped by decorators is unwrapped at most this deep (guards a __wrapped__ cycle).
+_MAX_DEPTH = 32
+
+
+def _require_methods_codes() -> dict[CodeType, int]:
+    """The code objects of ``require_http_methods``' wrappers, and where its list is kept.
+
+    Every view the decorator wraps shares one code object per flavour (sync, async), so a
+    view is recognised by identity with no dependence on Django's private names; the list
+    of methods is the closure cell the wrapper reads.
+    """
+
+    def sync_view(request: object) -> None:
+        return None
+
+    async def async_view(request: object) -> None:
+        return None
+
+    codes: dict[CodeType, int] = {}
+    for view in (sync_view, async_view):
+        code = require_http_methods(["GET"])(view).__code__
+        if "request_method_list" in code.co_freevars:
+            codes[code] = code.co_freevars.index("request_method_list")
+    return codes
+
+
+_REQUIRE_CODES = _require_methods_codes()
+
+
+def _required_methods(view: Callable[..., object]) -> frozenset[str] | None:
+    code = getattr(view, "__code__", None)
+    index = _REQUIRE_CODES.get(code) if isinstance(code, CodeType) else None
+    closure = getattr(view, "__closure__", None)
+    if index is None or closure is None:
+        return None
+    listed = closure[index].cell_contents
+    return frozenset(str(method) for method in listed)
+
+
+def _class_methods(view_class: type, initkwargs: Mapping[str, Any]) -> frozenset[str]:
+    names = initkwargs.get("http_method_names", getattr(view_class, "http_method_names", ()))
+    methods = {name.upper() for name in names if hasattr(view_class, name)}
+    # View.setup() makes head an alias of get when the class defines no head.
+    if "head" in names and hasattr(view_class, "get"):
+        methods.add("HEAD")
+    return frozenset(methods)
+
+
+def view_methods(view: Callable[..., object]) -> frozenset[str]:
+    """The methods a resolved Django view accepts, or ``UNKNOWN_METHODS`` if not discoverable."""
+    accepted: frozenset[str] | None = None
+    class_seen = False
+    current: object = view
+    for _ in range(_MAX_DEPTH):
+        if not callable(current):
+            break
+        listed = _required_methods(current)
+        if listed is not None:
+            accepted = listed if accepted is None else accepted & listed
+        view_class = getattr(current, "view_class", None)
+        if not class_seen and isinstance(view_class, type):
+            class_seen = True
+            initkwargs = getattr(current, "view_initkwargs", None) or {}
+            handlers = _class_methods(view_class, initkwargs)
+            accepted = handlers if accepted is None else accepted & handlers
+        current = getattr(current, "__wrapped__", None)
+    if accepted is None:
+        return UNKNOWN_METHODS
+    # An empty intersection still leaves OPTIONS, which auto_options itself answers; the
+    # empty set is reserved for "unknown".
+    return accepted or frozenset({"OPTIONS"})
+
+
+class DjangoRouter:
+    """Finds a path's methods with Django's URL resolver (see the module documentation).
+
+    ``urlconf`` is a URLconf module or its dotted name; ``None`` means ``ROOT_URLCONF``.
+    A URLconf that middleware sets per request (``request.urlconf``) is not seen: the
+    middleware runs before Django does.
+    """
+
+    def __init__(self, urlconf: str | ModuleType | None = None) -> None:
+        self.urlconf = urlconf
+
+    def allowed_methods(self, environ: WSGIEnvironment) -> frozenset[str] | None:
+        # The path exactly as Django's WSGIRequest.path_info computes it.
+        path = get_path_info(environ) or "/"
+        try:
+            match = resolve(path, self.urlconf)
+        except Resolver404:
+            return None
+        return view_methods(match.func)
+
+    def __repr__(self) -> str:
+        return f"DjangoRouter(urlconf={self.urlconf!r})"
+
+
+def policy_from_settings(setting: str = SETTING) -> PolicySpec:
+    """The policy in ``settings.WSGICORS`` (or the setting named).
+
+    Raises ``ImproperlyConfigured`` when the setting is missing (write ``WSGICORS = {}`` for
+    the defaults) and :class:`~wsgicors.PolicyError`, naming the setting, for every problem
+    in it.
+    """
+    if not hasattr(settings, setting):
+        raise ImproperlyConfigured(
+            f"settings.{setting} is not set: add {setting} = {{...}} with the CORS options "
+            f"(the keys of a KrakenD 'security/cors' object), or {setting} = {{}} for the "
+            "defaults"
+        )
+    value = getattr(settings, setting)
+    source = f"settings.{setting}"
+    if isinstance(value, CORSPolicy):
+        return value
+    if not isinstance(value, Mapping):
+        raise PolicyError(
+            [
+                Problem(
+                    setting,
+                    value,
+                    "the setting is a dict of CORS options, a CORSPolicy, or a dict of path "
+                    "prefixes",
+                    f"write {setting} = {{'allow_origins': ['https://www.example.com']}}",
+                )
+            ],
+            source=source,
+        )
+    if value and all(isinstance(key, str) and key.startswith("/") for key in value):
+        return _scoped(value, source)
+    try:
+        return _policy(value)
+    except PolicyError as error:
+        raise PolicyError(error.problems, source=source) from None
+
+
+def _policy(value: object) -> CORSPolicy | None:
+    if value is None or isinstance(value, CORSPolicy):
+        return value
+    if not isinstance(value, Mapping):
+        return CORSPolicy.from_dict(value)  # type: ignore[arg-type]  # refused, with a hint
+    options = {key: item for key, item in value.items() if key not in _PYTHON_ONLY}
+    overrides = {key: item for key, item in value.items() if key in _PYTHON_ONLY}
+    return CORSPolicy.from_dict(options, **overrides)
+
+
+def _scoped(value: Mapping[str, object], source: str) -> dict[str, CORSPolicy | None]:
+    policies: dict[str, CORSPolicy | None] = {}
+    problems: list[Problem] = []
+    for prefix, item in value.items():
+        try:
+            policies[prefix] = _policy(item)
+        except PolicyError as error:
+            problems.extend(
+                attrs.evolve(problem, option=f"[{prefix!r}] {problem.option}")
+                for problem in error.problems
+            )
+    if problems:
+        raise PolicyError(problems, source=source)
+    return policies
+
+
+def middleware_from_settings(
+    application: WSGIApplication, *, setting: str = SETTING, router: object = None
+) -> CORSMiddleware:
+    """Wrap ``application`` with the policy in ``settings.WSGICORS``.
+
+    ``router`` defaults to a ``DjangoRouter`` on ``ROOT_URLCONF``, so the application may
+    already be wrapped in other middleware.
+    """
+    return CORSMiddleware(
+        application,
+        policy_from_settings(setting),
+        router=DjangoRouter() if router is None else router,
+    )
+
+
+def get_wsgi_application() -> CORSMiddleware:
+    """Django's ``get_wsgi_application()``, wrapped with the policy in ``settings.WSGICORS``."""
+    return middleware_from_settings(_django_wsgi_application())
