@@ -433,7 +433,7 @@ def test_preflight_triggers_name_method_and_each_header() -> None:
     ],
 )
 def test_cors_check_passes(credentials: bool, headers: dict[str, str]) -> None:
-    assert cors_check(request(credentials=credentials), response(**headers)) is None
+    assert cors_check(request(credentials=credentials), response(200, **headers)) is None
 
 
 @pytest.mark.parametrize(

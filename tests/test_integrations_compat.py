@@ -198,7 +198,7 @@ def test_several_mistakes_in_ini_policy_are_reported_together_by_0_7_name() -> N
         "- api_maxage: '3m': maxage is a number of seconds (wsgicors 0.7 copied anything else "
         "into Access-Control-Max-Age, where browsers ignore it); write api_maxage = 180\n"
         "- api_origin: 'https://app.domain.com/': an origin has no path; remove the trailing "
-        "'/': origins have no path (use 'https://app.domain.com')\n"
+        "'/' (use 'https://app.domain.com')\n"
         "- api_methods: 'TRACE': CONNECT, TRACE and TRACK are forbidden methods: browsers never "
         "send them cross-origin; remove it"
     )

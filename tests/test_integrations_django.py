@@ -262,7 +262,7 @@ def test_policy_from_settings_reports_every_problem_naming_the_setting() -> None
         "invalid CORS policy in settings.WSGICORS (2 problems):\n"
         "- allow_metods: ['GET']: unknown option; did you mean 'allow_methods'?\n"
         "- allow_origins: 'https://www.domain.com/': an origin has no path; remove the "
-        "trailing '/': origins have no path (use 'https://www.domain.com')"
+        "trailing '/' (use 'https://www.domain.com')"
     )
 
 

@@ -46,6 +46,17 @@ from .headers import (
 )
 
 __all__ = [
+    "CHECK_ACAC",
+    "CHECK_ACAH_SYNTAX",
+    "CHECK_ACAM_SYNTAX",
+    "CHECK_ACAO_MISMATCH",
+    "CHECK_ACAO_MISSING",
+    "CHECK_ACAO_MULTIPLE",
+    "CHECK_ACAO_WILDCARD",
+    "CHECK_HEADER",
+    "CHECK_METHOD",
+    "CHECK_PREFLIGHT_REDIRECT",
+    "CHECK_PREFLIGHT_STATUS",
     "CORS_UNSAFE_BYTES",
     "DEFAULT_MAX_AGE",
     "MAX_AGE_CAPS",
@@ -72,7 +83,7 @@ __all__ = [
 
 Headers = tuple[tuple[str, str], ...]
 
-# #forbidden-request-header step 2: these are forbidden when they name a forbidden method.
+# #forbidden-request-header: these are forbidden when they name a forbidden method.
 _METHOD_OVERRIDE_HEADERS = frozenset(
     {"x-http-method", "x-http-method-override", "x-method-override"}
 )
@@ -92,10 +103,10 @@ _LANGUAGE_BYTES = frozenset(string.ascii_letters + string.digits + " *,-.;=")
 _MAX_SAFELISTED_VALUE = 128
 _MAX_SAFELISTED_TOTAL = 1024
 
-# #cors-preflight-fetch step 7.8: the default lifetime when Access-Control-Max-Age is absent or
+# #cors-preflight-fetch: the default lifetime when Access-Control-Max-Age is absent or
 # unparsable.
 DEFAULT_MAX_AGE = 5
-# Each engine caps the lifetime (#cors-preflight-fetch step 7.9, "max-age limit").
+# Each engine caps the lifetime (#cors-preflight-fetch, "max-age limit").
 MAX_AGE_CAPS = {"chromium": 7200, "firefox": 86400, "webkit": 600}
 
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
@@ -204,7 +215,7 @@ def is_forbidden_request_header(name: str, value: str) -> bool:
     if lower in FORBIDDEN_REQUEST_HEADERS or lower.startswith(FORBIDDEN_REQUEST_HEADER_PREFIXES):
         return True
     if lower in _METHOD_OVERRIDE_HEADERS:
-        # #forbidden-request-header step 2: a method override naming a forbidden method.
+        # #forbidden-request-header: a method override naming a forbidden method.
         return any(m.strip(" \t").upper() in FORBIDDEN_METHODS for m in value.split(","))
     return False
 
@@ -245,7 +256,7 @@ def safelist_problem(name: str, value: str) -> str | None:
 
 
 def _mime_essence(value: str) -> str | None:
-    # #parse-a-mime-type, steps 1-8: the essence is "type/subtype" in lower case; parameters
+    # #parse-a-mime-type: the essence is "type/subtype" in lower case; parameters
     # never make parsing fail.
     stripped = value.strip(_HTTP_WHITESPACE)
     mime_type, slash, rest = stripped.partition("/")
@@ -384,7 +395,7 @@ class FetchRequest:
 
     @property
     def needs_preflight(self) -> bool:
-        # #main-fetch step 12 (cors mode): a preflight unless the method is safelisted and no
+        # #main-fetch (cors mode): a preflight unless the method is safelisted and no
         # header is unsafe. The model assumes a cold preflight cache.
         return self.method not in SAFELISTED_METHODS or bool(self.unsafe_header_names)
 
@@ -414,7 +425,7 @@ class FetchRequest:
         headers = [(ORIGIN, self.origin), ("Accept", "*/*"), (ACRM, self.method)]
         unsafe = self.unsafe_header_names
         if unsafe:
-            # #cors-preflight-fetch step 5: the names, joined by "," with no space.
+            # #cors-preflight-fetch: the names, joined by "," with no space.
             headers.append((ACRH, ",".join(unsafe)))
         # No cookies and no Authorization: a preflight never carries credentials.
         return HTTPRequest("OPTIONS", self.path, headers)
@@ -496,7 +507,7 @@ def cors_check(
         )
     allow_origin = ", ".join(values)
     if len(values) > 1 or "," in allow_origin:
-        # #cors-check step 1: several fields combine into one value, which matches nothing.
+        # #cors-check: several fields combine into one value, which matches nothing.
         return Rejection(
             CHECK_ACAO_MULTIPLE,
             f"{prefix}The 'Access-Control-Allow-Origin' header contains multiple values "
@@ -516,7 +527,7 @@ def cors_check(
             allow_origin,
         )
     if allow_origin != origin:
-        # #cors-check step 4: byte for byte, no normalisation.
+        # #cors-check: byte for byte, no normalisation.
         if allow_origin.rstrip("/") == origin:
             fix = f"remove the trailing '/' from {allow_origin!r}: an origin has no path"
         elif allow_origin.lower() == origin:
@@ -533,7 +544,7 @@ def cors_check(
     if request.credentials:
         allow_credentials = response.get(ACAC)
         if allow_credentials != "true":
-            # #cors-check step 7: exactly `true`, case-sensitive.
+            # #cors-check: exactly `true`, case-sensitive.
             shown = allow_credentials or ""
             return Rejection(
                 CHECK_ACAC,
@@ -549,7 +560,7 @@ def cors_check(
 def check_preflight(
     request: FetchRequest, response: HTTPResponse
 ) -> tuple[tuple[Rejection, ...], tuple[str, ...]]:
-    """#cors-preflight-fetch steps 6-7: the rejections (empty = passed) and notes."""
+    """#cors-preflight-fetch: the rejections (empty = passed) and notes."""
     # Chromium applies the CORS check before the status, so a 403 without CORS headers is
     # reported as a missing Access-Control-Allow-Origin; the outcome is the same.
     failed = cors_check(request, response, preflight=True)
@@ -604,32 +615,28 @@ def check_preflight(
             )
         )
     if methods is None or header_names is None:
-        # #cors-preflight-fetch step 7.3: a malformed list is a network error.
+        # #cors-preflight-fetch: a malformed list is a network error.
         return tuple(rejections), ()
 
-    # Step 7.5: safelisted methods always pass; `*` is a wildcard only without credentials.
+    # Safelisted methods always pass; `*` is a wildcard only without credentials.
     method = request.method
-    if method not in methods and method not in SAFELISTED_METHODS:
-        if "*" in methods and not credentials:
-            pass
+    any_method = "*" in methods and not credentials
+    if method not in methods and method not in SAFELISTED_METHODS and not any_method:
+        if "*" in methods:
+            detail = "'*' is a literal method name, not a wildcard, for a request with credentials"
+        elif methods:
+            detail = f"it lists {', '.join(methods)!r}; methods are case-sensitive"
         else:
-            if "*" in methods:
-                detail = (
-                    "'*' is a literal method name, not a wildcard, for a request with credentials"
-                )
-            elif methods:
-                detail = f"it lists {', '.join(methods)!r}; methods are case-sensitive"
-            else:
-                detail = "the header is missing"
-            rejections.append(
-                Rejection(
-                    CHECK_METHOD,
-                    f"Method {method} is not allowed by Access-Control-Allow-Methods in preflight "
-                    f"response ({detail}).",
-                    f"list {method!r} in Access-Control-Allow-Methods",
-                    method,
-                )
+            detail = "the header is missing"
+        rejections.append(
+            Rejection(
+                CHECK_METHOD,
+                f"Method {method} is not allowed by Access-Control-Allow-Methods in preflight "
+                f"response ({detail}).",
+                f"list {method!r} in Access-Control-Allow-Methods",
+                method,
             )
+        )
 
     allowed_names = {n.lower() for n in header_names}
     wildcard = "*" in header_names and not credentials
@@ -638,7 +645,7 @@ def check_preflight(
             continue
         if wildcard:
             if name == "authorization":
-                # Step 7.6 says `*` never covers Authorization (a "CORS non-wildcard request-
+                # The standard says `*` never covers Authorization (a "CORS non-wildcard request-
                 # header name"). Chromium 156 was observed to let it through for a request
                 # without credentials; the model follows the browser, and warns.
                 notes.append(
@@ -666,7 +673,7 @@ def check_preflight(
 
 
 def preflight_cache(response: HTTPResponse) -> PreflightCache:
-    """#cors-preflight-fetch steps 7.8-7.9: the lifetime of a passed preflight, per engine."""
+    """#cors-preflight-fetch: the lifetime of a passed preflight, per engine."""
     header = response.get(ACMA)
     seconds = DEFAULT_MAX_AGE
     if header is not None and header.isdigit() and header.isascii():
@@ -685,7 +692,7 @@ def readable_headers(request: FetchRequest, response: HTTPResponse) -> tuple[str
     """The response header names a script can read (#cors-filtered-response)."""
     exposed = parse_list(response.get(ACEH)) or ()
     exposed_lower = {n.lower() for n in exposed}
-    # #main-fetch step 14.1: `*` exposes every header, but only without credentials.
+    # #main-fetch: `*` exposes every header, but only without credentials.
     expose_all = "*" in exposed and not request.credentials
     seen: set[str] = set()
     readable = []

@@ -119,7 +119,7 @@ def parse_origin_pattern(text: str) -> tuple[OriginPattern | None, list[tuple[st
         problems.append(
             (
                 "an origin has no path",
-                f"remove the trailing '/': origins have no path (use {base!r})",
+                f"remove the trailing '/' (use {base!r})",
             )
         )
     elif tail:

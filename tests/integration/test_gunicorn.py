@@ -253,7 +253,7 @@ def run_to_exit(argv: list[str], env: dict[str, str] | None = None) -> tuple[int
             },
             "wsgicors: invalid CORS policy in {dir}/several.json (3 problems): (1) "
             "allow_origins: 'https://www.domain.com/': an origin has no path; remove the "
-            "trailing '/': origins have no path (use 'https://www.domain.com') (2) "
+            "trailing '/' (use 'https://www.domain.com') (2) "
             "allow_methods: 'TRACE': CONNECT, TRACE and TRACK are forbidden methods: browsers "
             "never send them cross-origin; remove it (3) options_success_status: 302: a "
             "successful preflight has a 2xx status: browsers fail any other; use 204 (the "

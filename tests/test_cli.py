@@ -1,0 +1,1075 @@
+"""The ``wsgicors`` command: check, explain, probe and serve, in-process and as a process."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import queue
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from wsgicors import CORSMiddleware, CORSPolicy
+from wsgicors import cli as cli_module
+from wsgicors.cli import main
+from wsgicors.debug import app as echo_app
+from wsgicors.headers import ACAO, ORIGIN
+
+CLI_DIR = Path(__file__).parent / "cli"
+APP = "https://app.example.com"
+PYTHON = sys.executable
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def write(tmp_path: Path, config: object, name: str = "cors.json") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(config))
+    return str(path)
+
+
+def explain_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, config: object, *argv: str
+) -> tuple[int, dict[str, Any]]:
+    status, out, _ = run(capsys, "explain", write(tmp_path, config), "--json", *argv)
+    return status, json.loads(out)
+
+
+# --- the three classic mistakes, verbatim (tests/cli/*.txt are also the docs' examples) ---------
+
+
+SESSIONS = {
+    "trailing_slash": ["trailing_slash.json", "--origin", APP, "--credentials"],
+    "credentials_star": ["credentials_star.json", "--origin", APP, "--credentials"],
+    "json_post": [
+        "json_post.json",
+        "--origin",
+        APP,
+        "--method",
+        "POST",
+        "--path",
+        "/api/orders",
+        "--header",
+        "Content-Type: application/json",
+        "--header",
+        "Authorization: Bearer abc",
+    ],
+}
+
+
+def session_text(argv: list[str], status: int, out: str, err: str) -> str:
+    return f"$ wsgicors explain {shlex.join(argv)}\n{out}{err}[exit status {status}]\n"
+
+
+@pytest.mark.parametrize("name", list(SESSIONS))
+def test_explain_classic_mistake_session(
+    name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(CLI_DIR)
+    argv = SESSIONS[name]
+    status, out, err = run(capsys, "explain", *argv)
+    expected = (CLI_DIR / f"{name}.txt").read_text()
+    assert session_text(argv, status, out, err) == expected
+
+
+# --- check ------------------------------------------------------------------------------------
+
+
+def test_check_valid_krakend_file_prints_policy_and_exits_0(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = {
+        "version": 3,
+        "extra_config": {
+            "security/cors": {
+                "allow_origins": ["https://www.domain.com"],
+                "expose_headers": ["Content-Length"],
+                "max_age": "12h",
+            },
+            "router": {"auto_options": True},
+        },
+    }
+    path = write(tmp_path, config, "krakend.json")
+    status, out, err = run(capsys, "check", path)
+    assert (status, err) == (0, "")
+    assert out == (
+        f'effective policy from {path} (extra_config["security/cors"]):\n'
+        "{\n"
+        '  "allow_origins": [\n    "https://www.domain.com"\n  ],\n'
+        '  "allow_methods": [\n    "GET",\n    "HEAD",\n    "POST"\n  ],\n'
+        '  "allow_headers": [\n    "*"\n  ],\n'
+        '  "expose_headers": [\n    "Content-Length"\n  ],\n'
+        '  "max_age": 43200,\n'
+        '  "allow_credentials": false,\n'
+        '  "debug": false,\n'
+        '  "allow_private_network": false,\n'
+        '  "options_passthrough": false,\n'
+        '  "options_success_status": 204,\n'
+        '  "auto_options": true\n'
+        "}\n"
+        "note: max_age 43200 s: browsers cap the preflight cache (chromium 7200 s, firefox "
+        "86400 s, webkit 600 s)\n"
+        "OK: no problems, 0 warnings\n"
+    )
+
+
+def test_check_bare_cors_object_is_read_with_from_dict(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, {"allow_origins": [APP], "@comment": "ignored"})
+    status, out, _ = run(capsys, "check", path)
+    assert status == 0
+    assert out.startswith(f'effective policy from {path}:\n{{\n  "allow_origins": [\n    "{APP}"')
+
+
+def test_check_extra_config_object_alone_is_accepted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, {"security/cors": {"allow_origins": [APP]}})
+    status, out, _ = run(capsys, "check", path)
+    assert status == 0
+    assert out.startswith(f'effective policy from {path} ("security/cors"):\n')
+
+
+def test_check_lists_every_problem_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        {"allow_origins": [APP + "/", "*"], "allow_credentials": True, "allow_method": ["GET"]},
+    )
+    status, out, err = run(capsys, "check", path)
+    assert (status, err) == (1, "")
+    lines = out.splitlines()
+    assert lines[0] == f"{path}: 3 problems"
+    assert [line.split(":")[0] for line in lines[1::2]] == [
+        "- allow_method",
+        "- allow_origins",
+        "- allow_origins",
+    ]
+    assert all(line.startswith("  fix: ") for line in lines[2::2])
+    assert len(lines) == 7
+
+
+def test_check_prints_warnings_and_exits_0(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, {"allow_headers": ["Content-Type"]})
+    status, out, _ = run(capsys, "check", path)
+    assert status == 0
+    assert out.endswith(
+        "warning: allow_headers: 'Content-Type' is always allowed; listing it is redundant\n"
+        "OK: no problems, 1 warning\n"
+    )
+
+
+# --- bad input: one line, no traceback -------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["check", "explain"])
+def test_missing_config_is_one_line_error(
+    command: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = str(tmp_path / "missing.json")
+    options = ["--origin", APP] if command == "explain" else []
+    status, out, err = run(capsys, command, path, *options)
+    assert (status, out) == (1, "")
+    assert err == (
+        f"wsgicors: error: cannot read the configuration {path!r}: No such file or directory; "
+        "check the path and its permissions\n"
+    )
+
+
+def test_invalid_json_names_line_and_column(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{\n  "allow_origins": ["*"],\n}\n')
+    status, out, err = run(capsys, "check", str(path))
+    assert (status, out) == (1, "")
+    assert err == (
+        f"wsgicors: error: {path}: invalid JSON at line 3, column 1: Expecting property name "
+        "enclosed in double quotes; fix the JSON syntax there (a trailing comma or a missing "
+        "quote is the usual cause)\n"
+    )
+
+
+def test_json_that_is_not_an_object_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, ["*"])
+    status, _, err = run(capsys, "check", path)
+    assert status == 1
+    assert err == (
+        f"wsgicors: error: {path}: the configuration is a JSON list, not an object; write a "
+        'KrakenD file or a "security/cors" object such as {"allow_origins": ["*"]}\n'
+    )
+
+
+def test_explain_invalid_policy_prints_problems_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, {"allow_origins": []})
+    status, out, err = run(capsys, "explain", path, "--origin", APP)
+    assert (status, out) == (1, "")
+    assert err == (
+        f"invalid CORS policy in {path} (1 problem):\n"
+        "- allow_origins: []: an empty list allows no origin at all (KrakenD reads it as all "
+        'origins); write ["*"] to allow every origin, or list the origins to allow\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        pytest.param(
+            ["--origin", APP + "/"],
+            "--origin 'https://app.example.com/' is not an origin: an origin has no path; "
+            "remove the trailing '/'; use 'https://app.example.com'",
+            id="origin with trailing slash",
+        ),
+        pytest.param(
+            ["--origin", "app.example.com"],
+            "--origin 'app.example.com' is not an origin: it needs a scheme, as in "
+            "'https://app.example.com'",
+            id="origin without scheme",
+        ),
+        pytest.param(
+            ["--origin", APP, "--method", "TRACE"],
+            "--method 'TRACE' is a forbidden method: a page cannot send it",
+            id="forbidden method",
+        ),
+        pytest.param(
+            ["--origin", APP, "--header", ": x"],
+            "--header ': x' has no name; write 'NAME: VALUE' or 'NAME'",
+            id="header without name",
+        ),
+        pytest.param(
+            ["--origin", APP, "--header", "X Token: 1"],
+            "--header: 'X Token' is not a header name: a header name is a token",
+            id="header name with space",
+        ),
+        pytest.param(
+            ["--origin", APP, "--path", "api"],
+            "--path 'api' is not a path: it must start with '/' and have no spaces",
+            id="path without slash",
+        ),
+    ],
+)
+def test_explain_bad_request_option_is_one_line_error(
+    options: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, out, err = run(capsys, "explain", write(tmp_path, {}), *options)
+    assert (status, out, err) == (1, "", f"wsgicors: error: {message}\n")
+
+
+def test_explain_without_origin_is_usage_error_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, _, err = run(capsys, "explain", write(tmp_path, {}))
+    assert status == 1
+    assert err.endswith(
+        "wsgicors explain: error: the following arguments are required: --origin\n"
+    )
+
+
+def test_no_command_prints_help_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys)
+    assert (status, out) == (1, "")
+    assert err.startswith("usage: wsgicors [-h] [--version] COMMAND ...\n")
+
+
+@pytest.mark.parametrize("command", ["check", "explain", "probe", "serve"])
+def test_help_of_each_command_exits_0(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, command, "--help")
+    assert status == 0
+    assert out.startswith(f"usage: wsgicors {command} [-h]")
+
+
+# --- explain: verdicts -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "options", "expected"),
+    [
+        pytest.param({}, [], (0, False, True), id="simple GET, defaults"),
+        pytest.param({}, ["--method", "PUT"], (2, True, False), id="PUT not allowed"),
+        pytest.param(
+            {"allow_methods": ["PUT"]}, ["--method", "put"], (0, True, True), id="put upper-cased"
+        ),
+        pytest.param(
+            {"allow_origins": [APP]},
+            ["--header", "Content-Type: application/json", "--method", "POST"],
+            (0, True, True),
+            id="JSON POST, Content-Type always allowed",
+        ),
+        pytest.param(
+            {"allow_origins": [APP], "allow_credentials": True},
+            ["--credentials", "--method", "DELETE", "--header", "X-Token: 1"],
+            (2, True, False),
+            id="DELETE not allowed with credentials",
+        ),
+        pytest.param(
+            {"allow_origins": [APP], "allow_credentials": True, "allow_methods": ["*"]},
+            ["--credentials", "--method", "DELETE", "--header", "X-Token: 1"],
+            (0, True, True),
+            id="credentials with any method and header",
+        ),
+        pytest.param(
+            {"allow_origins": ["https://*.example.com"]}, [], (0, False, True), id="subdomain"
+        ),
+        pytest.param(
+            {"allow_origins": ["https://other.example"]}, [], (2, False, False), id="origin"
+        ),
+        pytest.param({}, ["--method", "OPTIONS"], (0, True, True), id="OPTIONS always allowed"),
+        pytest.param(
+            {"allow_methods": ["PUT"], "options_passthrough": True},
+            ["--method", "PUT"],
+            (0, True, True),
+            id="passthrough",
+        ),
+    ],
+)
+def test_explain_verdict(
+    config: dict[str, Any],
+    options: list[str],
+    expected: tuple[int, bool, bool],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    status, verdict = explain_json(capsys, tmp_path, config, "--origin", APP, *options)
+    assert (status, verdict["preflight"], verdict["allowed"]) == expected
+    assert (verdict["reasons"] == []) is verdict["allowed"]
+
+
+def test_explain_json_allowed_lists_readable_headers_and_cache(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = {"allow_origins": [APP], "allow_methods": ["PUT"], "max_age": "12h"}
+    _, verdict = explain_json(capsys, tmp_path, config, "--origin", APP, "--method", "PUT")
+    assert verdict["readable_headers"] == ["Content-Type", "Content-Length", "Cache-Control"]
+    assert verdict["preflight_cache"] == {
+        "header": "43200",
+        "seconds": 43200,
+        "chromium": 7200,
+        "firefox": 43200,
+        "webkit": 600,
+    }
+    assert verdict["preflight_request"] == {
+        "method": "OPTIONS",
+        "path": "/",
+        "headers": [[ORIGIN, APP], ["Accept", "*/*"], ["Access-Control-Request-Method", "PUT"]],
+    }
+    assert verdict["preflight_response"]["status"] == 204
+
+
+def test_explain_method_not_allowed_fix_is_verified(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _, verdict = explain_json(capsys, tmp_path, {}, "--origin", APP, "--method", "PUT")
+    assert verdict["causes"] == [
+        'the method \'PUT\' is not in allow_methods ["GET", "HEAD", "POST"]'
+    ]
+    assert (verdict["fixes"], verdict["fix_verified"]) == (["add 'PUT' to allow_methods"], True)
+    assert verdict["actual_request"] is None
+
+
+def test_explain_lower_case_method_fix_mentions_case(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = {"allow_methods": ["PATCH"]}
+    _, verdict = explain_json(capsys, tmp_path, config, "--origin", APP, "--method", "patch")
+    assert verdict["reasons"] == [
+        "Response to preflight request doesn't pass access control check: No "
+        "'Access-Control-Allow-Origin' header is present on the preflight response (origin "
+        "'https://app.example.com')."
+    ]
+    assert verdict["fixes"] == [
+        "methods are case-sensitive and fetch() sends 'patch' as written (it upper-cases only "
+        "DELETE GET HEAD OPTIONS POST PUT): send 'PATCH' from the page, or add 'patch' to "
+        "allow_methods"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("allowed", "origin", "causes"),
+    [
+        pytest.param(
+            "https://*.example.com",
+            "https://example.com",
+            [
+                "the origin 'https://example.com' is not in allow_origins "
+                '["https://*.example.com"]',
+                "'https://*.example.com' matches subdomains of 'example.com' only, not "
+                "'example.com' itself",
+            ],
+            id="apex of a subdomain pattern",
+        ),
+        pytest.param(
+            APP,
+            "http://app.example.com",
+            [
+                "the origin 'http://app.example.com' is not in allow_origins "
+                '["https://app.example.com"]',
+                "allow_origins has 'https://app.example.com': the scheme is part of the origin",
+            ],
+            id="http instead of https",
+        ),
+        pytest.param(
+            "http://localhost:3000",
+            "http://localhost:5173",
+            [
+                "the origin 'http://localhost:5173' is not in allow_origins "
+                '["http://localhost:3000"]',
+                "allow_origins has 'http://localhost:3000': the port is part of the origin",
+            ],
+            id="other port",
+        ),
+    ],
+)
+def test_explain_origin_near_miss_is_named(
+    allowed: str,
+    origin: str,
+    causes: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    config = {"allow_origins": [allowed]}
+    status, verdict = explain_json(capsys, tmp_path, config, "--origin", origin)
+    assert (status, verdict["causes"]) == (2, causes)
+    assert (verdict["fixes"], verdict["fix_verified"]) == (
+        [f"add {origin!r} to allow_origins"],
+        True,
+    )
+
+
+def test_explain_refused_fix_says_why(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = {"allow_origins": ["http://app.example.com"]}
+    _, verdict = explain_json(
+        capsys, tmp_path, config, "--origin", "http://app.example.com", "--credentials"
+    )
+    assert verdict["fixes"] == [
+        "set allow_credentials to true",
+        "that change is refused: with credentials, an origin must be https (or localhost or a "
+        "loopback address): anyone on the network can impersonate a plain-http origin; use "
+        "'https://app.example.com', or set dangerously_tolerate_insecure_origins=True",
+    ]
+    assert verdict["fix_verified"] is False
+
+
+def test_explain_debug_policy_shows_the_middleware_log(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, verdict = explain_json(
+        capsys, tmp_path, {"debug": True}, "--origin", APP, "--method", "PUT"
+    )
+    assert status == 2
+    assert verdict["log"] == [
+        "[CORS] preflight from 'https://app.example.com' rejected: method 'PUT' is not in "
+        "allow_methods"
+    ]
+
+
+def test_explain_notes_dropped_forbidden_header(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _, verdict = explain_json(capsys, tmp_path, {}, "--origin", APP, "--header", "Cookie: a=b")
+    assert verdict["notes"] == [
+        "A script cannot set 'Cookie' (a forbidden request header): the browser leaves it out."
+    ]
+    assert verdict["actual_request"]["headers"] == [[ORIGIN, APP]]
+
+
+def test_explain_text_report_of_an_allowed_preflighted_request(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, {"allow_origins": [APP], "allow_methods": ["PUT"], "max_age": 600})
+    argv = ["--origin", APP, "--method", "PUT", "--header", "X-Token: 1", "--header", "Cookie: a"]
+    status, out, err = run(capsys, "explain", path, *argv)
+    assert (status, err) == (0, "")
+    assert out == (
+        "PUT / from https://app.example.com, without credentials\n"
+        f"policy: {path}\n"
+        "headers set by the script:\n"
+        "  X-Token: 1\n"
+        "  Cookie: a\n"
+        "\n"
+        "1. Preflight: needed, because\n"
+        "   - the method 'PUT' is not CORS-safelisted (only GET, HEAD and POST are)\n"
+        "   - the header 'X-Token: 1' is not CORS-safelisted: 'X-Token' is not one of the "
+        "CORS-safelisted request headers\n"
+        "   > OPTIONS /\n"
+        "   > Origin: https://app.example.com\n"
+        "   > Accept: */*\n"
+        "   > Access-Control-Request-Method: PUT\n"
+        "   > Access-Control-Request-Headers: x-token\n"
+        "   the middleware answers:\n"
+        "   < 204 No Content\n"
+        "   < Access-Control-Allow-Origin: https://app.example.com\n"
+        "   < Access-Control-Allow-Methods: PUT\n"
+        "   < Access-Control-Allow-Headers: x-token\n"
+        "   < Access-Control-Max-Age: 600\n"
+        "   < Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers\n"
+        "\n"
+        "2. Actual request\n"
+        "   > PUT /\n"
+        "   > Origin: https://app.example.com\n"
+        "   > X-Token: 1\n"
+        "   the middleware answers:\n"
+        "   < 200 OK\n"
+        "   < Content-Type: application/json\n"
+        "   < Content-Length: 179\n"
+        "   < Cache-Control: no-store\n"
+        "   < Access-Control-Allow-Origin: https://app.example.com\n"
+        "   < Vary: Origin\n"
+        "\n"
+        "ALLOWED: the browser lets the page read the response.\n"
+        "  headers the script can read: Content-Type, Content-Length, Cache-Control\n"
+        "  the preflight is cached for 600 s (Access-Control-Max-Age); capped: Chromium 600 s, "
+        "Firefox 600 s, WebKit 600 s\n"
+        "\n"
+        "note: A script cannot set 'Cookie' (a forbidden request header): the browser leaves "
+        "it out.\n"
+    )
+
+
+def test_explain_text_shows_debug_body_and_log(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, {"debug": True})
+    status, out, err = run(capsys, "explain", path, "--origin", APP, "--method", "DELETE")
+    assert (status, err) == (2, "")
+    assert (
+        "   < (body) CORS preflight rejected: method 'DELETE' is not in allow_methods\n"
+        "\n"
+        "2. Actual request: not sent (the preflight failed)\n"
+        "\n"
+        "middleware log (debug is on):\n"
+        "  [CORS] preflight from 'https://app.example.com' rejected: method 'DELETE' is not in "
+        "allow_methods\n"
+    ) in out
+
+
+def test_explain_text_default_cache_lifetime(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, {"allow_methods": ["PUT"]})
+    _, out, _ = run(capsys, "explain", path, "--origin", APP, "--method", "PUT")
+    assert out.endswith(
+        "  the preflight is cached for 5 s (default); capped: Chromium 5 s, Firefox 5 s, "
+        "WebKit 5 s\n"
+    )
+
+
+def test_explain_text_no_cache_with_max_age_negative(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, {"allow_methods": ["PUT"], "max_age": "-1s"})
+    _, out, _ = run(capsys, "explain", path, "--origin", APP, "--method", "PUT")
+    assert out.endswith("  the preflight is not cached (Access-Control-Max-Age: 0)\n")
+
+
+def test_config_not_utf8_is_one_line_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"allow_origins": ["https://\xe9.example"]}')
+    status, out, err = run(capsys, "check", str(path))
+    assert (status, out) == (1, "")
+    assert err == (
+        f"wsgicors: error: {path}: the file is not UTF-8 (invalid continuation byte); save it "
+        "as UTF-8\n"
+    )
+
+
+def test_explain_text_without_terminal_has_no_colour(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _, out, _ = run(capsys, "explain", write(tmp_path, {}), "--origin", APP)
+    assert "\x1b[" not in out
+    assert "\nALLOWED: the browser lets the page read the response.\n" in out
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stream", "no_color", "coloured"),
+    [
+        pytest.param(_Terminal(), False, True, id="terminal"),
+        pytest.param(_Terminal(), True, False, id="terminal with NO_COLOR"),
+        pytest.param(io.StringIO(), False, False, id="pipe"),
+    ],
+)
+def test_colour_only_on_a_terminal_without_no_color(
+    stream: io.StringIO, no_color: bool, coloured: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    assert (cli_module._Style(stream).good("ALLOWED") != "ALLOWED") is coloured
+
+
+# --- probe: a live server in a thread --------------------------------------------------------
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def live_server() -> Iterator[str]:
+    policy = CORSPolicy(
+        allow_origins=[APP], allow_methods=["GET", "PUT"], allow_headers=["X-Token"]
+    )
+    yield from _serve(CORSMiddleware(echo_app, policy))
+
+
+def _double_cors_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    # The seed's "double CORS validation": the app and a gateway both add the header.
+    start_response("200 OK", [(ACAO, APP), (ACAO, APP), ("Content-Length", "0")])
+    return []
+
+
+def _redirect_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    start_response("302 Found", [(ACAO, "*"), ("Location", "/elsewhere"), ("Content-Length", "0")])
+    return []
+
+
+@pytest.fixture(scope="module")
+def redirect_server() -> Iterator[str]:
+    yield from _serve(_redirect_app)
+
+
+@pytest.fixture(scope="module")
+def double_cors_server() -> Iterator[str]:
+    yield from _serve(_double_cors_app)
+
+
+def _serve(app: Any) -> Iterator[str]:
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        pytest.param([], (0, False, True), id="simple GET"),
+        pytest.param(["--method", "PUT", "--header", "X-Token: 1"], (0, True, True), id="PUT"),
+        pytest.param(["--method", "DELETE"], (2, True, False), id="DELETE not allowed"),
+        pytest.param(["--header", "X-Other: 1"], (2, True, False), id="header not allowed"),
+    ],
+)
+def test_probe_verdict(
+    options: list[str],
+    expected: tuple[int, bool, bool],
+    live_server: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(
+        capsys, "probe", live_server + "/api", "--origin", APP, "--json", *options
+    )
+    verdict = json.loads(out)
+    assert (status, verdict["preflight"], verdict["allowed"]) == expected
+
+
+@pytest.mark.server
+def test_probe_sends_what_the_browser_sends(
+    live_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(
+        capsys,
+        "probe",
+        live_server + "/api?q=1",
+        "--origin",
+        APP,
+        "--json",
+        "--method",
+        "PUT",
+        "--header",
+        "X-Token: 1",
+    )
+    verdict = json.loads(out)
+    assert verdict["preflight_request"] == {
+        "method": "OPTIONS",
+        "path": "/api?q=1",
+        "headers": [
+            [ORIGIN, APP],
+            ["Accept", "*/*"],
+            ["Access-Control-Request-Method", "PUT"],
+            ["Access-Control-Request-Headers", "x-token"],
+        ],
+    }
+    assert verdict["actual_response"]["status"] == 200
+    assert verdict["fixes"] == []
+
+
+@pytest.mark.server
+def test_probe_text_report_names_the_server(
+    live_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, "probe", live_server, "--origin", "https://evil.example")
+    assert status == 2
+    assert "   the server answers:\n   < 200 OK\n" in out
+    assert out.endswith(
+        "BLOCKED: the browser does not let the page read the response.\n"
+        "  the browser says:\n"
+        "  - No 'Access-Control-Allow-Origin' header is present on the response (origin "
+        "'https://evil.example').\n"
+        "  fix:\n"
+        "  - the response must carry 'Access-Control-Allow-Origin: https://evil.example' "
+        "(or '*')\n"
+    )
+
+
+@pytest.mark.server
+def test_probe_duplicate_allow_origin_is_blocked(
+    double_cors_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, "probe", double_cors_server, "--origin", APP, "--json")
+    assert status == 2
+    assert json.loads(out)["reasons"] == [
+        "The 'Access-Control-Allow-Origin' header contains multiple values "
+        "'https://app.example.com, https://app.example.com', but only one is allowed."
+    ]
+
+
+@pytest.mark.server
+def test_probe_redirect_is_noted(redirect_server: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "probe", redirect_server, "--origin", APP, "--json")
+    assert status == 0
+    assert json.loads(out)["notes"] == [
+        "The response redirects to '/elsewhere': a browser follows it and applies the CORS "
+        "check there as well; run the command again for that URL."
+    ]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.server
+def test_probe_connection_refused_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    port = _free_port()
+    status, out, err = run(capsys, "probe", f"http://127.0.0.1:{port}/", "--origin", APP)
+    assert (status, out) == (1, "")
+    assert err == (
+        f"wsgicors: error: cannot connect to 127.0.0.1:{port}: connection refused; is the "
+        "server running?\n"
+    )
+
+
+@pytest.mark.server
+def test_probe_timeout_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # the kernel accepts the connection; nobody ever answers
+        port = silent.getsockname()[1]
+        status, out, err = run(
+            capsys, "probe", f"http://127.0.0.1:{port}/", "--origin", APP, "--timeout", "0.2"
+        )
+    assert (status, out) == (1, "")
+    assert err == (
+        f"wsgicors: error: no answer from 127.0.0.1:{port} within 0.2 s; check the URL, or "
+        "allow more time with --timeout\n"
+    )
+
+
+@pytest.mark.server
+def test_probe_non_http_answer_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def answer_garbage() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"SSH-2.0-OpenSSH\r\n")
+
+        thread = threading.Thread(target=answer_garbage, daemon=True)
+        thread.start()
+        status, out, err = run(capsys, "probe", f"http://127.0.0.1:{port}/", "--origin", APP)
+        thread.join(5)
+    assert (status, out) == (1, "")
+    assert err == (
+        f"wsgicors: error: 127.0.0.1:{port} did not answer with valid HTTP (BadStatusLine); "
+        "check the URL's scheme and port\n"
+    )
+
+
+def test_probe_timeout_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "probe", "http://127.0.0.1:1/", "--origin", APP, "--timeout", "0")
+    assert (status, err) == (1, "wsgicors: error: --timeout 0 must be more than 0 seconds\n")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        pytest.param(
+            "127.0.0.1:8080",
+            "'127.0.0.1:8080' is not an http or https URL; write it in full, e.g. "
+            "'http://127.0.0.1:8080/api'",
+            id="no scheme",
+        ),
+        pytest.param(
+            "http://127.0.0.1:99999/",
+            "'http://127.0.0.1:99999/' has an invalid port; ports are 1 to 65535",
+            id="bad port",
+        ),
+    ],
+)
+def test_probe_bad_url_is_one_line_error(
+    url: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "probe", url, "--origin", APP)
+    assert (status, out, err) == (1, "", f"wsgicors: error: {message}\n")
+
+
+# --- serve -----------------------------------------------------------------------------------
+
+
+def test_serve_unknown_app_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "serve", "no_such_module_here:app", "--port", "0")
+    assert (status, out) == (1, "")
+    assert err == (
+        "wsgicors: error: cannot import 'no_such_module_here' (No module named "
+        "'no_such_module_here'); run from the project's directory or set PYTHONPATH\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        pytest.param(
+            "wsgicors.debug",
+            "'wsgicors.debug' is not MODULE:APP; write e.g. 'myproject.wsgi:application'",
+            id="no colon",
+        ),
+        pytest.param(
+            "wsgicors.debug:nothing",
+            "'wsgicors.debug' has no attribute 'nothing'; name the WSGI application object, "
+            "e.g. 'app' or 'application'",
+            id="missing attribute",
+        ),
+        pytest.param(
+            "wsgicors.debug:__all__",
+            "'wsgicors.debug:__all__' is not a WSGI application (it is not callable)",
+            id="not callable",
+        ),
+    ],
+)
+def test_serve_bad_app_reference_is_one_line_error(
+    reference: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "serve", reference)
+    assert (status, err) == (1, f"wsgicors: error: {message}\n")
+
+
+def test_serve_bad_port_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "serve", "--port", "70000")
+    assert (status, err) == (
+        1,
+        "wsgicors: error: --port 70000 is not a port number (0 to 65535)\n",
+    )
+
+
+class _Served:
+    def __init__(self, process: subprocess.Popen[str], port: int, banner: str) -> None:
+        self.process = process
+        self.port = port
+        self.banner = banner
+
+    def request(self, method: str, path: str, headers: dict[str, str]) -> http.client.HTTPResponse:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.request(method, path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        return response
+
+
+@pytest.fixture
+def start_serve(tmp_path: Path) -> Iterator[Any]:
+    processes: list[subprocess.Popen[str]] = []
+
+    def start(*argv: str) -> _Served:
+        process = subprocess.Popen(
+            [PYTHON, "-m", "wsgicors", "serve", "--port", "0", *argv],
+            cwd=tmp_path,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            # A shell's background job ignores SIGINT, and children inherit that; restore it
+            # so that the server sees Ctrl+C as a terminal user's would.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        processes.append(process)
+        lines: queue.Queue[str] = queue.Queue()
+        stderr = process.stderr
+        assert stderr is not None
+
+        def pump() -> None:
+            for line in stderr:
+                lines.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
+        banner = ""
+        deadline = time.monotonic() + 20
+        while "Running on http://127.0.0.1:" not in banner:
+            try:
+                banner += lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                pytest.fail(f"serve did not start within 20 s: {banner}")
+        port = int(banner.rpartition("127.0.0.1:")[2].split()[0])
+        return _Served(process, port, banner)
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(10)
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+@pytest.mark.server
+def test_serve_default_echo_app_answers_with_the_request(start_serve: Any) -> None:
+    served = start_serve()
+    response = served.request("GET", "/__debug/x?a=1", {ORIGIN: APP})
+    assert (response.status, response.getheader(ACAO)) == (200, "*")
+    assert served.banner.startswith(
+        "wsgicors: serving wsgicors.debug:app with the CORS policy from the defaults (every "
+        "origin; GET, HEAD, POST)\n"
+    )
+
+
+@pytest.mark.server
+def test_serve_stops_cleanly_on_ctrl_c(start_serve: Any) -> None:
+    served = start_serve()
+    served.request("GET", "/", {})  # the server is in its loop, past the start-up banner
+    served.process.send_signal(signal.SIGINT)
+    assert served.process.wait(10) == 0
+
+
+@pytest.mark.server
+def test_serve_echo_body_is_the_request(start_serve: Any) -> None:
+    served = start_serve()
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+    connection.request("GET", "/__debug/x?a=1&a=2", headers={ORIGIN: APP, "X-Token": "7"})
+    body = json.loads(connection.getresponse().read())
+    connection.close()
+    assert (body["method"], body["path"], body["query"]) == (
+        "GET",
+        "/__debug/x",
+        {"a": ["1", "2"]},
+    )
+    assert (body["headers"]["Origin"], body["headers"]["X-Token"]) == (APP, "7")
+
+
+@pytest.mark.server
+def test_serve_app_and_config_answers_preflight(start_serve: Any, tmp_path: Path) -> None:
+    (tmp_path / "myapp.py").write_text(
+        "def app(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [b'mine']\n"
+    )
+    config = write(tmp_path, {"allow_origins": [APP], "allow_methods": ["PUT"]})
+    served = start_serve("myapp:app", "--config", config)
+    preflight = served.request(
+        "OPTIONS", "/", {ORIGIN: APP, "Access-Control-Request-Method": "PUT"}
+    )
+    assert (preflight.status, preflight.getheader(ACAO)) == (204, APP)
+    refused = served.request(
+        "OPTIONS", "/", {ORIGIN: "https://evil.example", "Access-Control-Request-Method": "PUT"}
+    )
+    assert (refused.status, refused.getheader(ACAO)) == (403, None)
+
+
+# --- the same, as a process ------------------------------------------------------------------
+
+
+def _run_process(*argv: str, cwd: Path = CLI_DIR) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PYTHON, "-m", "wsgicors", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def test_process_explain_session_matches_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = SESSIONS["json_post"]
+    result = _run_process("explain", *argv)
+    expected = (CLI_DIR / "json_post.txt").read_text()
+    assert session_text(argv, result.returncode, result.stdout, result.stderr) == expected
+
+
+def test_process_check_invalid_config_exits_1() -> None:
+    result = _run_process("check", "trailing_slash.json")
+    assert result.returncode == 1
+    assert result.stdout.startswith("trailing_slash.json: 1 problem\n")
+    assert result.stderr == ""
+
+
+def test_process_unreadable_config_is_one_line_without_traceback(tmp_path: Path) -> None:
+    result = _run_process("explain", "missing.json", "--origin", APP, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "wsgicors: error: cannot read the configuration 'missing.json': No such file or "
+        "directory; check the path and its permissions\n"
+    )
+
+
+@pytest.mark.server
+def test_process_probe_live_server_exits_0(live_server: str) -> None:
+    result = _run_process("probe", live_server, "--origin", APP, "--json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["allowed"] is True
+
+
+def test_console_script_is_the_same_command() -> None:
+    script = Path(PYTHON).parent / "wsgicors"
+    if not script.exists():
+        pytest.skip("the wsgicors console script is not installed in this environment")
+    result = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    module = _run_process("--help")
+    assert (result.returncode, result.stdout) == (0, module.stdout)

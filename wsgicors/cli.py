@@ -1,0 +1,936 @@
+"""The ``wsgicors`` command: check a policy, explain a request, probe a server, serve an app.
+
+``wsgicors check CONFIG``
+    Validate a configuration; print the effective policy, every problem and every warning.
+``wsgicors explain CONFIG --origin O [...]``
+    Play a request as a browser would, through the real middleware, in-process.
+``wsgicors probe URL --origin O [...]``
+    The same verdict for a live server of any kind, over HTTP.
+``wsgicors serve [MODULE:APP] [--config CONFIG]``
+    Run an application (by default an echo application) behind the middleware.
+
+``explain`` and ``probe`` exit with 0 when the browser would let the page read the response,
+2 when it would not, and 1 on a usage, configuration or connection error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import importlib
+import json
+import logging
+import os
+import socket
+import ssl
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from http import HTTPStatus
+from typing import IO, Any, NoReturn
+from urllib.parse import urlsplit
+
+import attrs
+
+from . import browser
+from .browser import FetchRequest, HTTPRequest, HTTPResponse, Verdict
+from .errors import PolicyError, PolicyWarning
+from .headers import ACAO, ALWAYS_ALLOWED_REQUEST_HEADERS
+from .middleware import CORSMiddleware
+from .policy import CORSPolicy
+
+__all__ = ["main"]
+
+PROG = "wsgicors"
+EXIT_ALLOWED = 0
+EXIT_ERROR = 1
+EXIT_BLOCKED = 2
+DEFAULT_APP = "wsgicors.debug:app"
+# The most of a probed response body that is read (and then dropped): only headers matter.
+_MAX_BODY = 1 << 20
+# The KrakenD key of each option, in the order KrakenD documents them.
+_JSON_OPTIONS = (
+    "allow_origins",
+    "allow_methods",
+    "allow_headers",
+    "expose_headers",
+    "max_age",
+    "allow_credentials",
+    "debug",
+    "allow_private_network",
+    "options_passthrough",
+    "options_success_status",
+    "auto_options",
+)
+
+
+class CommandError(Exception):
+    """Bad input or an unreachable server: one line for stderr, exit status 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse exits with 2 on a usage error, but 2 means "not allowed" here (DESIGN §8).
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+class _Style:
+    """ANSI colour when writing to a terminal, and never when NO_COLOR is set or TERM=dumb."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        isatty = getattr(stream, "isatty", None)
+        self.enabled = (
+            bool(isatty and isatty())
+            and not os.environ.get("NO_COLOR")  # https://no-color.org: set and non-empty
+            and os.environ.get("TERM") != "dumb"
+        )
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def good(self, text: str) -> str:
+        return self._wrap("1;32", text)
+
+    def bad(self, text: str) -> str:
+        return self._wrap("1;31", text)
+
+    def warn(self, text: str) -> str:
+        return self._wrap("33", text)
+
+
+def _error(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _status_text(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+# -- loading a configuration ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class LoadedPolicy:
+    policy: CORSPolicy
+    source: str
+    warnings: tuple[str, ...]
+
+
+def load_policy(path: str) -> LoadedPolicy:
+    """Read a whole KrakenD file or a bare ``security/cors`` object.
+
+    Raises CommandError for a file that cannot be read or parsed, PolicyError for a policy
+    with problems.
+    """
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except OSError as error:
+        raise CommandError(
+            f"cannot read the configuration {path!r}: {error.strerror or error}; "
+            "check the path and its permissions"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise CommandError(
+            f"{path}: the file is not UTF-8 ({error.reason}); save it as UTF-8"
+        ) from None
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CommandError(
+            f"{path}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}; "
+            "fix the JSON syntax there (a trailing comma or a missing quote is the usual cause)"
+        ) from None
+    if not isinstance(config, Mapping):
+        raise CommandError(
+            f"{path}: the configuration is a JSON {type(config).__name__}, not an object; "
+            'write a KrakenD file or a "security/cors" object such as {"allow_origins": ["*"]}'
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            if "extra_config" in config:
+                policy = CORSPolicy.from_krakend(config)
+                source = f'{path} (extra_config["security/cors"])'
+            elif "security/cors" in config:
+                # The "extra_config" object on its own.
+                policy = CORSPolicy.from_krakend({"extra_config": config})
+                source = f'{path} ("security/cors")'
+            else:
+                policy = CORSPolicy.from_dict(config)
+                source = path
+        except PolicyError as error:
+            raise PolicyError(error.problems, source=path) from None
+    found = tuple(str(w.message) for w in caught if issubclass(w.category, PolicyWarning))
+    return LoadedPolicy(policy, source, found)
+
+
+def policy_as_json(policy: CORSPolicy) -> dict[str, object]:
+    """The effective policy as a KrakenD ``security/cors`` object."""
+    return {
+        name: list(value) if isinstance(value, tuple) else value
+        for name, value in ((name, getattr(policy, name)) for name in _JSON_OPTIONS)
+    }
+
+
+# -- building the request ------------------------------------------------------------------------
+
+
+def _parse_header(text: str) -> tuple[str, str]:
+    name, colon, value = text.partition(":")
+    if not name.strip():
+        raise CommandError(f"--header {text!r} has no name; write 'NAME: VALUE' or 'NAME'")
+    return name.strip(), value.strip() if colon else ""
+
+
+def fetch_request(args: argparse.Namespace, path: str) -> FetchRequest:
+    """The browser request the options describe, or CommandError naming the bad option."""
+    try:
+        origin = browser.parse_origin(args.origin)
+    except ValueError as error:
+        raise CommandError(f"--origin {error}") from None
+    try:
+        method = browser.normalize_method(args.method)
+    except ValueError as error:
+        raise CommandError(f"--method {error}") from None
+    try:
+        FetchRequest(origin, method, (), args.credentials, path)
+    except ValueError as error:
+        raise CommandError(f"--path {error}") from None
+    headers = [_parse_header(text) for text in args.header]
+    try:
+        return FetchRequest(origin, method, headers, args.credentials, path)
+    except ValueError as error:
+        raise CommandError(f"--header: {error}") from None
+
+
+# -- running requests ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Exchange:
+    """What happened: the preflight (if any), the actual request (if sent), the verdict."""
+
+    request: FetchRequest
+    preflight_request: HTTPRequest | None
+    preflight_response: HTTPResponse | None
+    preflight_body: str
+    actual_request: HTTPRequest | None
+    actual_response: HTTPResponse | None
+    verdict: Verdict
+    log: tuple[str, ...] = ()
+
+
+Sender = Callable[[HTTPRequest], tuple[HTTPResponse, bytes]]
+
+
+def play(request: FetchRequest, send: Sender) -> Exchange:
+    """Send what the browser sends, in its order, and decide as it does."""
+    preflight_request = request.preflight_request()
+    preflight_response = None
+    preflight_body = b""
+    if preflight_request is not None:
+        preflight_response, preflight_body = send(preflight_request)
+        rejections, _ = browser.check_preflight(request, preflight_response)
+        if rejections:
+            # The browser stops here: the actual request is never sent.
+            verdict = browser.evaluate(request, preflight_response, None)
+            return Exchange(
+                request,
+                preflight_request,
+                preflight_response,
+                _body_text(preflight_response, preflight_body),
+                None,
+                None,
+                verdict,
+            )
+    actual_request = request.actual_request()
+    actual_response, _ = send(actual_request)
+    verdict = browser.evaluate(request, preflight_response, actual_response)
+    location = actual_response.get("Location")
+    if 300 <= actual_response.status < 400 and location:
+        # #http-redirect-fetch: the browser checks CORS on the redirect (as above), then
+        # follows it and checks the next response too.
+        note = (
+            f"The response redirects to {location!r}: a browser follows it and applies the "
+            "CORS check there as well; run the command again for that URL."
+        )
+        verdict = attrs.evolve(verdict, notes=(*verdict.notes, note))
+    return Exchange(
+        request,
+        preflight_request,
+        preflight_response,
+        _body_text(preflight_response, preflight_body) if preflight_response else "",
+        actual_request,
+        actual_response,
+        verdict,
+    )
+
+
+def _body_text(response: HTTPResponse, body: bytes) -> str:
+    content_type = response.get("Content-Type") or ""
+    if not body or not content_type.startswith("text/plain"):
+        return ""
+    return body.decode("utf-8", "replace").strip()
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@contextmanager
+def _captured_log() -> Iterator[_Capture]:
+    """Collect the middleware's debug log instead of letting it reach stderr."""
+    logger = logging.getLogger("wsgicors")
+    capture = _Capture()
+    handlers, propagate, level = logger.handlers[:], logger.propagate, logger.level
+    # With a handler in place, a debug policy adds no stderr handler of its own.
+    logger.handlers[:] = [capture]
+    logger.propagate = False
+    try:
+        yield capture
+    finally:
+        logger.handlers[:] = handlers
+        logger.propagate = propagate
+        logger.setLevel(level)
+
+
+def in_process_sender(policy: CORSPolicy) -> Sender:
+    """Send requests to the real middleware wrapping the echo application, without a socket."""
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    from .debug import app
+
+    middleware = CORSMiddleware(app, policy)
+
+    def send(request: HTTPRequest) -> tuple[HTTPResponse, bytes]:
+        builder = EnvironBuilder(
+            path=request.path, method=request.method, headers=list(request.headers)
+        )
+        try:
+            environ = builder.get_environ()
+        finally:
+            builder.close()
+        # EnvironBuilder keeps the method as given: "patch" stays "patch", as on the wire.
+        app_iter, status, headers = run_wsgi_app(middleware, environ, buffered=True)
+        try:
+            body = b"".join(app_iter)
+        finally:
+            close = getattr(app_iter, "close", None)
+            if close is not None:
+                close()
+        return HTTPResponse(int(status.split(" ", 1)[0]), headers.to_wsgi_list()), body
+
+    return send
+
+
+def explain(policy: CORSPolicy, request: FetchRequest) -> Exchange:
+    """Play ``request`` against ``policy`` in-process, capturing any debug log."""
+    with _captured_log() as capture:
+        exchange = play(request, in_process_sender(policy))
+    return attrs.evolve(exchange, log=tuple(capture.lines))
+
+
+def http_sender(url: str, timeout: float) -> tuple[Sender, str]:
+    """A sender that talks HTTP to ``url``'s server, and the request path to use."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CommandError(
+            f"{url!r} is not an http or https URL; write it in full, e.g. "
+            "'http://127.0.0.1:8080/api'"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise CommandError(f"{url!r} has an invalid port; ports are 1 to 65535") from None
+    host = parts.hostname
+    where = f"{host}:{port or (443 if parts.scheme == 'https' else 80)}"
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+    def send(request: HTTPRequest) -> tuple[HTTPResponse, bytes]:
+        connection: http.client.HTTPConnection
+        if parts.scheme == "https":
+            connection = http.client.HTTPSConnection(host, port, timeout=timeout)
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        try:
+            connection.request(request.method, request.path, headers=dict(request.headers))
+            answer = connection.getresponse()
+            body = answer.read(_MAX_BODY)
+            return HTTPResponse(answer.status, answer.getheaders()), body
+        except TimeoutError:
+            raise CommandError(
+                f"no answer from {where} within {timeout:g} s; check the URL, or allow more "
+                "time with --timeout"
+            ) from None
+        except ConnectionRefusedError:
+            raise CommandError(
+                f"cannot connect to {where}: connection refused; is the server running?"
+            ) from None
+        except socket.gaierror as error:
+            raise CommandError(
+                f"cannot resolve the host {host!r} ({error.strerror}); check the URL"
+            ) from None
+        except ssl.SSLError as error:
+            raise CommandError(
+                f"TLS with {where} failed ({error.reason or error}); check the URL's scheme"
+            ) from None
+        except http.client.HTTPException as error:
+            raise CommandError(
+                f"{where} did not answer with valid HTTP ({type(error).__name__}); "
+                "check the URL's scheme and port"
+            ) from None
+        except OSError as error:
+            raise CommandError(
+                f"cannot talk to {where}: {error.strerror or error}; check the URL"
+            ) from None
+        finally:
+            connection.close()
+
+    return send, path
+
+
+# -- what to change in the policy -----------------------------------------------------------------
+
+
+@attrs.frozen
+class Diagnosis:
+    """Why the policy leads to a rejection, what to change, and whether the change works."""
+
+    causes: tuple[str, ...]
+    fixes: tuple[str, ...]
+    verified: bool
+
+
+def _json_list(items: Sequence[str]) -> str:
+    return json.dumps(list(items))
+
+
+def diagnose(policy: CORSPolicy, exchange: Exchange) -> Diagnosis:
+    """Find the configuration change that lets the request through, and check it works."""
+    request = exchange.request
+    origin = request.origin
+    causes: list[str] = []
+    fixes: list[str] = []
+    changes: dict[str, Any] = {}
+    origins = list(policy.allow_origins)
+
+    if not _origin_allowed(policy, request):
+        causes.append(f"the origin {origin!r} is not in allow_origins {_json_list(origins)}")
+        causes.extend(_near_misses(origins, origin))
+        fixes.append(f"add {origin!r} to allow_origins")
+        origins.append(origin)
+        changes["allow_origins"] = tuple(origins)
+
+    method = request.method
+    methods = policy.allow_methods
+    if method != "OPTIONS" and method not in methods and "*" not in methods:
+        causes.append(f"the method {method!r} is not in allow_methods {_json_list(methods)}")
+        if method.upper() in methods:
+            fixes.append(
+                f"methods are case-sensitive and fetch() sends {method!r} as written (it "
+                f"upper-cases only DELETE GET HEAD OPTIONS POST PUT): send {method.upper()!r} "
+                f"from the page, or add {method!r} to allow_methods"
+            )
+        else:
+            fixes.append(f"add {method!r} to allow_methods")
+        changes["allow_methods"] = (*methods, method)
+
+    allowed_names = {name.lower() for name in policy.allow_headers}
+    if "*" not in allowed_names:
+        given = {name.lower(): name for name, _ in request.sent_headers}
+        missing = [
+            given.get(name, name)
+            for name in request.unsafe_header_names
+            if name not in allowed_names and name not in ALWAYS_ALLOWED_REQUEST_HEADERS
+        ]
+        for name in missing:
+            causes.append(
+                f"the request header {name.lower()!r} is not in allow_headers "
+                f"{_json_list(policy.allow_headers)}"
+            )
+            fixes.append(f"add {name!r} to allow_headers")
+        if missing:
+            changes["allow_headers"] = (*policy.allow_headers, *missing)
+
+    if request.credentials and not policy.allow_credentials:
+        causes.append(
+            "the page sends credentials but allow_credentials is false, so the middleware "
+            "sends no 'Access-Control-Allow-Credentials: true'"
+            + (" and answers with '*'" if policy.allows_all_origins else "")
+        )
+        fixes.append("set allow_credentials to true")
+        changes["allow_credentials"] = True
+        if "*" in origins:
+            fixes.append(
+                f"replace '*' in allow_origins with {origin!r}: credentials never combine with '*'"
+            )
+            kept = tuple(o for o in origins if o != "*")
+            changes["allow_origins"] = kept if origin in kept else (*kept, origin)
+
+    if not changes:
+        # Nothing in the policy explains it: say what the server must send instead.
+        return Diagnosis(tuple(causes), tuple(exchange.verdict.fixes), False)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PolicyWarning)
+            fixed = attrs.evolve(policy, **changes)
+    except PolicyError as error:
+        refused = [f"that change is refused: {p.rule}; {p.hint}" for p in error.problems]
+        return Diagnosis(tuple(causes), (*fixes, *refused), False)
+    verified = explain(fixed, request).verdict.allowed
+    return Diagnosis(tuple(causes), tuple(fixes), verified)
+
+
+def _origin_allowed(policy: CORSPolicy, request: FetchRequest) -> bool:
+    # Ask the middleware itself, with methods and headers opened up so that only the origin
+    # can fail the preflight.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PolicyWarning)
+        probe_policy = attrs.evolve(policy, allow_methods=("*",), allow_headers=("*",))
+    preflight = FetchRequest(request.origin, "PUT", (), request.credentials, request.path)
+    exchange = explain(probe_policy, preflight)
+    response = exchange.preflight_response
+    # With options_passthrough the application's status stands, so only the header tells.
+    return response is not None and response.get(ACAO) is not None
+
+
+def _near_misses(origins: Sequence[str], origin: str) -> list[str]:
+    """Entries that differ from ``origin`` in the ways people most often get wrong."""
+    scheme, host = _scheme_and_host(origin)
+    notes = []
+    for entry in origins:
+        entry_scheme, entry_host = _scheme_and_host(entry)
+        if entry_host == host:
+            what = "scheme" if entry_scheme != scheme else "port"
+            notes.append(f"allow_origins has {entry!r}: the {what} is part of the origin")
+        elif entry_host == f"*.{host}":
+            notes.append(f"{entry!r} matches subdomains of {host!r} only, not {host!r} itself")
+    return notes
+
+
+def _scheme_and_host(origin: str) -> tuple[str, str]:
+    scheme, _, authority = origin.partition("://")
+    host, colon, port = authority.rpartition(":")
+    if not colon or "]" in port:  # no port, or the end of an IPv6 address
+        host = authority
+    return scheme, host
+
+
+# -- reports -------------------------------------------------------------------------------------
+
+
+def _message_lines(prefix: str, request: HTTPRequest) -> list[str]:
+    return [f"{prefix} {request.method} {request.path}"] + [
+        f"{prefix} {name}: {value}" for name, value in request.headers
+    ]
+
+
+def _response_lines(prefix: str, response: HTTPResponse) -> list[str]:
+    return [f"{prefix} {_status_text(response.status)}"] + [
+        f"{prefix} {name}: {value}" for name, value in response.headers
+    ]
+
+
+def render_text(
+    exchange: Exchange,
+    diagnosis: Diagnosis | None,
+    style: _Style,
+    answered_by: str,
+    policy_source: str | None = None,
+) -> str:
+    request = exchange.request
+    verdict = exchange.verdict
+    credentials = "with credentials" if request.credentials else "without credentials"
+    lines = [
+        style.bold(f"{request.method} {request.path} from {request.origin}, {credentials}"),
+    ]
+    if policy_source:
+        lines.append(f"policy: {policy_source}")
+    if request.headers:
+        lines.append("headers set by the script:")
+        lines += [f"  {name}: {value}" for name, value in request.headers]
+    lines.append("")
+
+    if exchange.preflight_request is None:
+        lines.append(style.bold("1. Preflight: not needed") + " (a CORS-safelisted request)")
+    else:
+        lines.append(style.bold("1. Preflight: needed, because"))
+        lines += [f"   - {trigger}" for trigger in request.preflight_triggers()]
+        lines += _message_lines("   >", exchange.preflight_request)
+        if exchange.preflight_response is not None:
+            lines.append(f"   {answered_by} answers:")
+            lines += _response_lines("   <", exchange.preflight_response)
+            if exchange.preflight_body:
+                lines.append(f"   < (body) {exchange.preflight_body}")
+    lines.append("")
+    if exchange.actual_request is None:
+        lines.append(style.bold("2. Actual request: not sent") + " (the preflight failed)")
+    else:
+        lines.append(style.bold("2. Actual request"))
+        lines += _message_lines("   >", exchange.actual_request)
+        if exchange.actual_response is not None:
+            lines.append(f"   {answered_by} answers:")
+            lines += _response_lines("   <", exchange.actual_response)
+    if exchange.log:
+        lines.append("")
+        lines.append("middleware log (debug is on):")
+        lines += [f"  {line}" for line in exchange.log]
+    lines.append("")
+
+    if verdict.allowed:
+        lines.append(style.good("ALLOWED") + ": the browser lets the page read the response.")
+        readable = ", ".join(verdict.readable_headers) or "none"
+        lines.append(f"  headers the script can read: {readable}")
+        if verdict.cache is not None:
+            cache = verdict.cache
+            if cache.seconds == 0:
+                lines.append("  the preflight is not cached (Access-Control-Max-Age: 0)")
+            else:
+                source = "Access-Control-Max-Age" if cache.header is not None else "default"
+                lines.append(
+                    f"  the preflight is cached for {cache.seconds} s ({source}); capped: "
+                    f"Chromium {cache.chromium} s, Firefox {cache.firefox} s, "
+                    f"WebKit {cache.webkit} s"
+                )
+    else:
+        lines.append(
+            style.bad("BLOCKED") + ": the browser does not let the page read the response."
+        )
+        lines.append("  the browser says:")
+        lines += [f"  - {reason}" for reason in verdict.reasons]
+        if diagnosis is not None and diagnosis.causes:
+            lines.append("  because:")
+            lines += [f"  - {cause}" for cause in diagnosis.causes]
+        fixes = diagnosis.fixes if diagnosis is not None else tuple(verdict.fixes)
+        if fixes:
+            checked = (
+                " (checked: with this change the request is allowed)"
+                if diagnosis is not None and diagnosis.verified
+                else ""
+            )
+            lines.append(f"  fix{checked}:")
+            lines += [f"  - {fix}" for fix in fixes]
+    if verdict.notes:
+        lines.append("")
+        lines += [style.warn(f"note: {note}") for note in verdict.notes]
+    return "\n".join(lines)
+
+
+def _http_json(message: HTTPRequest | HTTPResponse | None) -> dict[str, object] | None:
+    if message is None:
+        return None
+    headers = [list(pair) for pair in message.headers]
+    if isinstance(message, HTTPRequest):
+        return {"method": message.method, "path": message.path, "headers": headers}
+    return {"status": message.status, "headers": headers}
+
+
+def render_json(exchange: Exchange, diagnosis: Diagnosis | None) -> str:
+    verdict = exchange.verdict
+    request = exchange.request
+    cache = verdict.cache
+    document: dict[str, object] = {
+        "preflight": verdict.preflight,
+        "allowed": verdict.allowed,
+        "reasons": verdict.reasons,
+        "causes": list(diagnosis.causes) if diagnosis else [],
+        "fixes": list(diagnosis.fixes) if diagnosis else verdict.fixes,
+        "fix_verified": diagnosis.verified if diagnosis else False,
+        "notes": list(verdict.notes),
+        "request": {
+            "origin": request.origin,
+            "method": request.method,
+            "path": request.path,
+            "headers": [list(pair) for pair in request.headers],
+            "credentials": request.credentials,
+        },
+        "preflight_triggers": list(request.preflight_triggers()),
+        "preflight_request": _http_json(exchange.preflight_request),
+        "preflight_response": _http_json(exchange.preflight_response),
+        "actual_request": _http_json(exchange.actual_request),
+        "actual_response": _http_json(exchange.actual_response),
+        "readable_headers": list(verdict.readable_headers),
+        "preflight_cache": attrs.asdict(cache) if cache is not None else None,
+        "log": list(exchange.log),
+    }
+    return json.dumps(document, indent=2)
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def _print_warnings(messages: Sequence[str], style: _Style, stream: IO[str]) -> None:
+    for message in messages:
+        print(style.warn(f"warning: {message}"), file=stream)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    style = _Style(sys.stdout)
+    try:
+        loaded = load_policy(args.config)
+    except PolicyError as error:
+        count = len(error.problems)
+        print(style.bad(f"{args.config}: {count} problem{'s' if count != 1 else ''}"))
+        for problem in error.problems:
+            print(f"- {problem.option}: {problem.value!r}: {problem.rule}")
+            print(f"  fix: {problem.hint}")
+        return EXIT_ERROR
+    print(f"effective policy from {loaded.source}:")
+    print(json.dumps(policy_as_json(loaded.policy), indent=2))
+    max_age = loaded.policy.max_age
+    if max_age is not None and max_age > min(browser.MAX_AGE_CAPS.values()):
+        caps = ", ".join(f"{name} {cap} s" for name, cap in browser.MAX_AGE_CAPS.items())
+        print(f"note: max_age {max_age} s: browsers cap the preflight cache ({caps})")
+    _print_warnings(loaded.warnings, style, sys.stdout)
+    count = len(loaded.warnings)
+    summary = f"no problems, {count} warning{'s' if count != 1 else ''}"
+    print(style.good("OK") + f": {summary}")
+    return EXIT_ALLOWED
+
+
+def _load_for_use(config: str, style: _Style) -> LoadedPolicy:
+    loaded = load_policy(config)
+    _print_warnings(loaded.warnings, style, sys.stderr)
+    return loaded
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    style = _Style(sys.stdout)
+    loaded = _load_for_use(args.config, _Style(sys.stderr))
+    request = fetch_request(args, args.path)
+    exchange = explain(loaded.policy, request)
+    diagnosis = None if exchange.verdict.allowed else diagnose(loaded.policy, exchange)
+    if args.json:
+        print(render_json(exchange, diagnosis))
+    else:
+        print(render_text(exchange, diagnosis, style, "the middleware", loaded.source))
+    return EXIT_ALLOWED if exchange.verdict.allowed else EXIT_BLOCKED
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    if not args.timeout > 0:
+        raise CommandError(f"--timeout {args.timeout:g} must be more than 0 seconds")
+    send, path = http_sender(args.url, args.timeout)
+    request = fetch_request(args, path)
+    exchange = play(request, send)
+    if args.json:
+        print(render_json(exchange, None))
+    else:
+        print(render_text(exchange, None, _Style(sys.stdout), "the server"))
+    return EXIT_ALLOWED if exchange.verdict.allowed else EXIT_BLOCKED
+
+
+def load_app(reference: str) -> Any:
+    """Import ``MODULE:APP`` (APP may be dotted), from the current directory like gunicorn."""
+    module_name, colon, attribute = reference.partition(":")
+    if not colon or not module_name or not attribute:
+        raise CommandError(
+            f"{reference!r} is not MODULE:APP; write e.g. 'myproject.wsgi:application'"
+        )
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise CommandError(
+            f"cannot import {module_name!r} ({error}); run from the project's directory or "
+            "set PYTHONPATH"
+        ) from None
+    target: Any = module
+    for part in attribute.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise CommandError(
+                f"{module_name!r} has no attribute {attribute!r}; name the WSGI application "
+                "object, e.g. 'app' or 'application'"
+            ) from None
+    if not callable(target):
+        raise CommandError(f"{reference!r} is not a WSGI application (it is not callable)")
+    return target
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from werkzeug.serving import run_simple
+
+    if not 0 <= args.port <= 65535:
+        raise CommandError(f"--port {args.port} is not a port number (0 to 65535)")
+    reference = args.app or DEFAULT_APP
+    app = load_app(reference)
+    if args.config:
+        loaded = _load_for_use(args.config, _Style(sys.stderr))
+        policy, source = loaded.policy, loaded.source
+    else:
+        policy, source = CORSPolicy(), "the defaults (every origin; GET, HEAD, POST)"
+    print(f"{PROG}: serving {reference} with the CORS policy from {source}", file=sys.stderr)
+    if reference == DEFAULT_APP:
+        print(
+            f"{PROG}: every response is the request as JSON; try: wsgicors probe "
+            f"http://{args.host}:{args.port or 'PORT'}/ --origin https://app.example.com "
+            "--method POST --header 'Content-Type: application/json'",
+            file=sys.stderr,
+        )
+    sys.stderr.flush()
+    run_simple(args.host, args.port, CORSMiddleware(app, policy), threaded=True)
+    return EXIT_ALLOWED
+
+
+# -- argument parsing ----------------------------------------------------------------------------
+
+
+def _add_request_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--origin",
+        required=True,
+        help="the origin of the page that sends the request, e.g. https://app.example.com",
+    )
+    parser.add_argument(
+        "--method",
+        default="GET",
+        help="the method the page's fetch() uses (default: GET); fetch() upper-cases only "
+        "DELETE GET HEAD OPTIONS POST PUT",
+    )
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME[: VALUE]'",
+        help="a header the page's script sets; repeat for more. NAME alone sends an empty "
+        "value. Forbidden headers (Cookie, Origin, Sec-*, ...) are dropped as a browser does",
+    )
+    parser.add_argument(
+        "--credentials",
+        action="store_true",
+        help="send with credentials: 'include' (cookies, HTTP authentication)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of a report"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Check CORS policies, explain what a browser does with a request, probe "
+        "a live server, and serve an application behind the middleware.",
+        epilog="explain and probe exit with 0 when the browser would let the page read the "
+        "response, 2 when it would not, and 1 on a usage, configuration or connection error.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    config_help = (
+        'a JSON file: a whole KrakenD configuration (its extra_config["security/cors"]) or a '
+        "bare security/cors object"
+    )
+    check = commands.add_parser(
+        "check",
+        help="validate a configuration and print the effective policy",
+        description="Validate a configuration: print the effective policy, every problem with "
+        "its fix, and every warning. Exit status 1 when there are problems.",
+    )
+    check.add_argument("config", metavar="CONFIG", help=config_help)
+    check.set_defaults(handler=cmd_check)
+
+    explain_parser = commands.add_parser(
+        "explain",
+        help="play a request as a browser would, through the middleware in-process",
+        description="Play a cross-origin fetch() as a browser would: does it need a preflight, "
+        "what does the middleware answer, does the browser accept it, and if not, why and "
+        "what to change in the configuration.",
+    )
+    explain_parser.add_argument("config", metavar="CONFIG", help=config_help)
+    _add_request_options(explain_parser)
+    explain_parser.add_argument(
+        "--path", default="/", help="the request's path and query (default: /)"
+    )
+    explain_parser.set_defaults(handler=cmd_explain)
+
+    probe = commands.add_parser(
+        "probe",
+        help="the same verdict for a live server, over HTTP",
+        description="Send the preflight (when a browser would) and the request to a live "
+        "server of any kind, and decide as a browser would. The actual request is sent with "
+        "its method once the preflight passes, as a browser does: probe a URL where that is "
+        "harmless.",
+    )
+    probe.add_argument("url", metavar="URL", help="the URL the page fetches")
+    _add_request_options(probe)
+    probe.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds to wait for each answer (default: 10)",
+    )
+    probe.set_defaults(handler=cmd_probe)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run an application behind the middleware on werkzeug's development server",
+        description="Run a WSGI application wrapped in the CORS middleware on werkzeug's "
+        "development server. With no application, an echo application answers every request "
+        "with the request it received, as JSON. Not for production.",
+    )
+    serve.add_argument(
+        "app",
+        nargs="?",
+        metavar="MODULE:APP",
+        help=f"the WSGI application to wrap (default: {DEFAULT_APP}, the echo application)",
+    )
+    serve.add_argument("--config", metavar="CONFIG", help=f"{config_help} (default: defaults)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: 8080)"
+    )
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wsgicors")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        # --help, --version and usage errors; keep main() usable in-process.
+        return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return handler(args)
+    except CommandError as error:
+        return _error(str(error))
+    except PolicyError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
