@@ -1073,3 +1073,19 @@ def test_console_script_is_the_same_command() -> None:
     )
     module = _run_process("--help")
     assert (result.returncode, result.stdout) == (0, module.stdout)
+
+
+def test_output_closed_early_exits_quietly(tmp_path: Path) -> None:
+    config = write(tmp_path, {"allow_origins": ["https://app.example.com"]})
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before anything is written, as with `| head -0`
+    with os.fdopen(writer, "wb") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-m", "wsgicors", "explain", config, "--origin", "https://x.test"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+
+    assert (result.returncode, result.stderr) == (1, "")
