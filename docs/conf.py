@@ -60,6 +60,7 @@ nitpick_ignore = [
     ("py:class", "collections.abc.Callable"),
     ("py:class", "collections.abc.Iterable"),
     ("py:class", "collections.abc.Mapping"),
+    ("py:class", "collections.abc.Sequence"),
     ("py:class", "_typeshed.wsgi.WSGIEnvironment"),
     ("py:class", "_typeshed.wsgi.StartResponse"),
     ("py:class", "_typeshed.wsgi.WSGIApplication"),

@@ -6,7 +6,7 @@ Every header name the package sends or reads is defined here once; tests import 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 __all__ = [
     "ACAC",
@@ -153,11 +153,13 @@ def split_list(value: str) -> list[str]:
     return [item for item in (part.strip(" \t") for part in value.split(",")) if item]
 
 
-def merge_vary(values: Iterable[str], additions: Iterable[str]) -> str:
+def merge_vary(values: Sequence[str], additions: Sequence[str]) -> str:
     """One Vary value: ``values`` then ``additions``, de-duplicated case-insensitively.
 
     RFC 9110 §12.5.5: ``*`` means the response varies on anything, so it absorbs the rest.
     """
+    if not values:
+        return ", ".join(additions)
     seen: set[str] = set()
     merged: list[str] = []
     for value in values:

@@ -95,6 +95,44 @@ def _ensure_debug_logging() -> None:
         logger.addHandler(handler)
 
 
+def _decorate(
+    headers: Headers,
+    extra: tuple[tuple[str, str], ...],
+    vary_names: tuple[str, ...],
+    debug: bool,
+) -> Headers:
+    """A new header list: the app's without its CORS headers, then ``extra``, then one Vary.
+
+    Without ``vary_names`` the app's Vary headers stay exactly as they were.
+    """
+    decorated: Headers = []
+    vary_values: list[str] = []
+    for header in headers:
+        name = header[0]
+        # Only names beginning with A or V can be CORS or Vary headers; the others, most of
+        # a response, skip lower().
+        if name[:1] not in "AaVv":
+            decorated.append(header)
+            continue
+        lower = name.lower()
+        if lower.startswith("access-control-") and is_owned_response_header(lower):
+            if debug:
+                logger.warning(
+                    "[CORS] dropped %s: %r set by the application; the policy decides CORS "
+                    "headers",
+                    *header,
+                )
+            continue
+        if vary_names and lower == "vary":
+            vary_values.append(header[1])
+            continue
+        decorated.append(header)
+    decorated.extend(extra)
+    if vary_names:
+        decorated.append((VARY, merge_vary(vary_values, vary_names)))
+    return decorated
+
+
 class _CompiledPolicy:
     """What a request needs from one policy, prepared once (a WSGI application)."""
 
@@ -106,11 +144,14 @@ class _CompiledPolicy:
         self.passthrough = policy.options_passthrough
         self.origin_func = policy.allow_origin_func
         self.matcher = OriginMatcher(policy.allow_origins if self.origin_func is None else ())
+        # Exact origins answer from one set lookup; patterns and allow_origin_func need more.
+        self.exact_origins = self.matcher.exact
         # All origins without credentials: '*' on every allowed response, whoever asks, so
         # the answer does not depend on Origin and needs no Vary (Fetch #cors-protocol-and-
         # http-caches). Every other policy varies on Origin.
         self.star = policy.allows_all_origins and not policy.allow_credentials
-        self.methods = frozenset(policy.allow_methods)
+        # OPTIONS always counts as allowed (DESIGN §5), as it does for preflights.
+        self.methods = frozenset(policy.allow_methods) | {"OPTIONS"}
         self.any_method = ALL in self.methods
         self.headers = frozenset(name.lower() for name in policy.allow_headers)
         self.headers |= ALWAYS_ALLOWED_REQUEST_HEADERS
@@ -123,7 +164,7 @@ class _CompiledPolicy:
         )
         self.actual_tail: tuple[tuple[str, str], ...] = (*credentials, *exposed)
         self.star_headers: tuple[tuple[str, str], ...] = ((ACAO, "*"), *self.actual_tail)
-        self.actual_vary = () if self.star else (ORIGIN,)
+        self.actual_vary: tuple[str, ...] = () if self.star else (ORIGIN,)
         max_age = policy.max_age
         age: Headers = [] if not max_age else [(ACMA, str(max(max_age, 0)))]
         self.preflight_tail = (*credentials, *age)
@@ -146,83 +187,15 @@ class _CompiledPolicy:
         if self.debug:
             _ensure_debug_logging()
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET")
-        origin = environ.get(ENV_ORIGIN)
-        if method == "OPTIONS":
-            # Fetch #cors-preflight-request: OPTIONS with Origin and a non-empty
-            # Access-Control-Request-Method. Any other OPTIONS is an ordinary request.
-            if origin is not None and environ.get(ENV_ACRM):
-                return self._preflight(environ, start_response, origin)
-            return self._actual(environ, start_response, origin, method, self.options_app)
-        return self._actual(environ, start_response, origin, method, self.app)
-
-    # -- actual requests ---------------------------------------------------------------
-
-    def _actual(
-        self,
-        environ: WSGIEnvironment,
-        start_response: StartResponse,
-        origin: str | None,
-        method: str,
-        downstream: WSGIApplication,
-    ) -> Iterable[bytes]:
-        method_ok = method in self.methods or self.any_method or method == "OPTIONS"
-        extra: tuple[tuple[str, str], ...] = ()
-        if self.star:
-            # Under all-origins-without-credentials the Origin is not inspected at all.
-            if method_ok:
-                extra = self.star_headers
-        elif origin is not None and method_ok and self._origin_allowed(origin, environ):
-            extra = ((ACAO, origin), *self.actual_tail)
-        if self.debug:
-            self._log_actual(origin, method, method_ok, bool(extra))
-        vary = self.actual_vary
-
-        def start_cors_response(
-            status: str, headers: Headers, exc_info: ExcInfo | None = None
-        ) -> Callable[[bytes], object]:
-            return start_response(status, self._decorate(headers, extra, vary), exc_info)
-
-        return downstream(environ, start_cors_response)
-
-    def _origin_allowed(self, origin: str, environ: WSGIEnvironment) -> bool:
+    def origin_allowed(self, origin: str, environ: WSGIEnvironment) -> bool:
+        """The full origin check (the hot path tries the set of exact origins first)."""
         if self.origin_func is not None:
             return is_serialized_origin(origin) and bool(self.origin_func(origin, environ))
         return self.matcher(origin)
 
-    def _decorate(
-        self,
-        headers: Headers,
-        extra: tuple[tuple[str, str], ...],
-        vary_names: tuple[str, ...],
-    ) -> Headers:
-        """A new header list: the app's without its CORS headers, then ours, then one Vary."""
-        decorated: Headers = []
-        vary_values: list[str] = []
-        for name, value in headers:
-            lower = name.lower()
-            if lower.startswith("access-control-") and is_owned_response_header(lower):
-                if self.debug:
-                    logger.warning(
-                        "[CORS] dropped %s: %r set by the application; the policy decides CORS "
-                        "headers",
-                        name,
-                        value,
-                    )
-                continue
-            if vary_names and lower == "vary":
-                vary_values.append(value)
-                continue
-            decorated.append((name, value))
-        decorated.extend(extra)
-        if vary_names:
-            decorated.append((VARY, merge_vary(vary_values, vary_names)))
-        return decorated
-
     # -- preflights ----------------------------------------------------------------------
 
-    def _preflight(
+    def preflight(
         self, environ: WSGIEnvironment, start_response: StartResponse, origin: str
     ) -> Iterable[bytes]:
         result = self._check_preflight(environ, origin)
@@ -235,12 +208,15 @@ class _CompiledPolicy:
                 )
         if self.passthrough:
             extra = () if isinstance(result, str) else tuple(result)
-            vary = self.preflight_vary_names
+            vary_names = self.preflight_vary_names
+            debug = self.debug
 
             def start_cors_response(
                 status: str, headers: Headers, exc_info: ExcInfo | None = None
             ) -> Callable[[bytes], object]:
-                return start_response(status, self._decorate(headers, extra, vary), exc_info)
+                return start_response(
+                    status, _decorate(headers, extra, vary_names, debug), exc_info
+                )
 
             return self.options_app(environ, start_cors_response)
         if not isinstance(result, str):
@@ -264,7 +240,7 @@ class _CompiledPolicy:
             return f"Origin {origin!r} is not a single serialised origin"
         if self.star:
             allow_origin = ALL
-        elif self._origin_allowed(origin, environ):
+        elif self.origin_allowed(origin, environ):
             allow_origin = origin
         else:
             return f"origin {origin!r} is not in allow_origins"
@@ -317,7 +293,7 @@ class _CompiledPolicy:
         start_response("200 OK", [(ALLOW, allow), *_NO_CONTENT])
         return []
 
-    def _log_actual(self, origin: str | None, method: str, method_ok: bool, allowed: bool) -> None:
+    def log_actual(self, origin: str | None, method: str, method_ok: bool, allowed: bool) -> None:
         if allowed:
             verdict = "allowed"
         elif self.star:
@@ -341,23 +317,22 @@ class _PathDispatch:
         router: Router | None,
     ) -> None:
         self.policy: PolicySpec = policies
-        self.app = app
-        entries: list[tuple[str, WSGIApplication]] = []
+        entries: list[tuple[str, _CompiledPolicy | None]] = []
         for prefix, policy in policies.items():
-            handler = app if policy is None else _CompiledPolicy(policy, app, router)
+            handler = None if policy is None else _CompiledPolicy(policy, app, router)
             # PATH_INFO holds the path's UTF-8 bytes decoded as latin-1 (PEP 3333), so the
             # prefix is compared in that form: matching sees the path exactly as routed.
             entries.append((_wsgi_prefix(prefix), handler))
         entries.sort(key=lambda entry: len(entry[0]), reverse=True)
         self.entries = tuple(entries)
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        for prefix, handler in self.entries:
+    def select(self, path: str) -> _CompiledPolicy | None:
+        """The policy of the longest prefix of ``path``, or ``None`` to leave it alone."""
+        for prefix, compiled in self.entries:
             # A segment boundary: '/api' matches '/api' and '/api/x', never '/apix'.
             if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
-                return handler(environ, start_response)
-        return self.app(environ, start_response)
+                return compiled
+        return None
 
 
 def _wsgi_prefix(prefix: str) -> str:
@@ -451,11 +426,11 @@ class CORSMiddleware:
     @property
     def policy(self) -> PolicySpec:
         """The policy in force (as given: a policy, or a mapping of path prefixes)."""
-        return self._handler.policy
+        return self._compiled.policy
 
     @policy.setter
     def policy(self, policy: PolicySpec) -> None:
-        self._handler = self._compile(policy)
+        self._compiled = self._compile(policy)
 
     def _compile(self, policy: PolicySpec) -> _CompiledPolicy | _PathDispatch:
         if policy is None:
@@ -471,4 +446,44 @@ class CORSMiddleware:
         )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self._handler(environ, start_response)
+        state = self._compiled
+        if isinstance(state, _PathDispatch):
+            compiled = state.select(environ.get("PATH_INFO", ""))
+            if compiled is None:
+                return self.app(environ, start_response)
+        else:
+            compiled = state
+        method = environ.get("REQUEST_METHOD", "GET")
+        origin = environ.get(ENV_ORIGIN)
+        downstream = compiled.app
+        if method == "OPTIONS":
+            # Fetch #cors-preflight-request: OPTIONS with Origin and a non-empty
+            # Access-Control-Request-Method. Any other OPTIONS is an ordinary request.
+            if origin is not None and environ.get(ENV_ACRM):
+                return compiled.preflight(environ, start_response, origin)
+            downstream = compiled.options_app
+
+        # An actual request: the downstream app answers and its response is decorated.
+        method_ok = compiled.any_method or method in compiled.methods
+        extra: tuple[tuple[str, str], ...] = ()
+        if compiled.star:
+            # Under all-origins-without-credentials the Origin is not inspected at all.
+            if method_ok:
+                extra = compiled.star_headers
+        elif (
+            origin is not None
+            and method_ok
+            and (origin in compiled.exact_origins or compiled.origin_allowed(origin, environ))
+        ):
+            extra = ((ACAO, origin), *compiled.actual_tail)
+        debug = compiled.debug
+        if debug:
+            compiled.log_actual(origin, method, method_ok, bool(extra))
+        vary_names = compiled.actual_vary
+
+        def start_cors_response(
+            status: str, headers: Headers, exc_info: ExcInfo | None = None
+        ) -> Callable[[bytes], object]:
+            return start_response(status, _decorate(headers, extra, vary_names, debug), exc_info)
+
+        return downstream(environ, start_cors_response)

@@ -243,7 +243,7 @@ def is_serialized_origin(origin: str) -> bool:
 class OriginMatcher:
     """The compiled form of ``allow_origins``: answers "is this Origin allowed?"."""
 
-    __slots__ = ("_any_port", "_exact", "_subdomain", "_subdomain_any_port", "allows_all")
+    __slots__ = ("_any_port", "_subdomain", "_subdomain_any_port", "allows_all", "exact")
 
     def __init__(self, entries: tuple[str, ...]) -> None:
         self.allows_all = ALL in entries
@@ -267,7 +267,8 @@ class OriginMatcher:
             else:
                 exact.add(pattern.text)
         exact.discard(ALL)
-        self._exact = frozenset(exact)
+        #: The exact origins (and ``null``), for callers that try a set lookup first.
+        self.exact = frozenset(exact)
         self._any_port = frozenset(any_port)
         self._subdomain = frozenset(subdomain)
         self._subdomain_any_port = frozenset(subdomain_any_port)
@@ -278,7 +279,7 @@ class OriginMatcher:
 
     def __call__(self, origin: str) -> bool:
         """True when the request's ``origin`` matches a configured entry (not ``*``)."""
-        if origin in self._exact:
+        if origin in self.exact:
             return True
         if not (self._any_port or self._subdomain or self._subdomain_any_port):
             return False
