@@ -71,6 +71,9 @@ logger = logging.getLogger("wsgicors")
 _TEXT_PLAIN = (CONTENT_TYPE, "text/plain; charset=utf-8")
 _EMPTY_LENGTH = (CONTENT_LENGTH, "0")
 _FORBIDDEN = "403 Forbidden"
+# How many preflight answers a policy keeps: far more than the distinct preflights of a
+# real site, small enough (at most a few MB) that hostile variety costs only recomputing.
+_PREFLIGHT_ANSWERS_KEPT = 1024
 # Allow for auto_options when allow_methods is "*" and the application has no router.
 _COMMON_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 # A response without a body carries Content-Length: 0 and a Content-Type, except 204,
@@ -106,7 +109,7 @@ def _decorate(
     Without ``vary_names`` the app's Vary headers stay exactly as they were.
     """
     decorated: Headers = []
-    vary_values: list[str] = []
+    vary_values: list[str] | None = None
     for header in headers:
         name = header[0]
         # Only names beginning with A or V can be CORS or Vary headers; the others, most of
@@ -124,12 +127,15 @@ def _decorate(
                 )
             continue
         if vary_names and lower == "vary":
+            if vary_values is None:
+                vary_values = []
             vary_values.append(header[1])
             continue
         decorated.append(header)
     decorated.extend(extra)
     if vary_names:
-        decorated.append((VARY, merge_vary(vary_values, vary_names)))
+        vary = merge_vary(vary_values, vary_names) if vary_values else ", ".join(vary_names)
+        decorated.append((VARY, vary))
     return decorated
 
 
@@ -184,6 +190,9 @@ class _CompiledPolicy:
                 allow.append("OPTIONS")
             self.default_allow = ", ".join(allow)
         self.options_app: WSGIApplication = self._auto_options if policy.auto_options else self.app
+        self.preflight_answers: dict[
+            tuple[str, str, str | None, str | None], tuple[tuple[str, str], ...] | str
+        ] = {}
         if self.debug:
             _ensure_debug_logging()
 
@@ -198,7 +207,16 @@ class _CompiledPolicy:
     def preflight(
         self, environ: WSGIEnvironment, start_response: StartResponse, origin: str
     ) -> Iterable[bytes]:
-        result = self._check_preflight(environ, origin)
+        # Browsers repeat the same few preflights, so their answers are kept in a bounded
+        # dict; allow_origin_func sees the whole environ, so its answers are not.
+        key = (origin, environ[ENV_ACRM], environ.get(ENV_ACRH), environ.get(ENV_ACRPN))
+        result = self.preflight_answers.get(key)
+        if result is None:
+            result = self._check_preflight(environ, origin)
+            if self.origin_func is None and len(key[2] or "") <= MAX_ACRH_LENGTH:
+                if len(self.preflight_answers) >= _PREFLIGHT_ANSWERS_KEPT:
+                    self.preflight_answers.clear()
+                self.preflight_answers[key] = result
         if self.debug:
             if isinstance(result, str):
                 logger.debug("[CORS] preflight from %r rejected: %s", origin, result)
@@ -207,7 +225,7 @@ class _CompiledPolicy:
                     "[CORS] preflight from %r for %r: allowed", origin, environ.get(ENV_ACRM)
                 )
         if self.passthrough:
-            extra = () if isinstance(result, str) else tuple(result)
+            extra = () if isinstance(result, str) else result
             vary_names = self.preflight_vary_names
             debug = self.debug
 
@@ -230,7 +248,9 @@ class _CompiledPolicy:
         )
         return [body] if body else []
 
-    def _check_preflight(self, environ: WSGIEnvironment, origin: str) -> Headers | str:
+    def _check_preflight(
+        self, environ: WSGIEnvironment, origin: str
+    ) -> tuple[tuple[str, str], ...] | str:
         """The success headers (without Vary), or the reason the preflight fails.
 
         The checks run in the order of Fetch #cors-preflight-fetch: the CORS check on the
@@ -275,7 +295,7 @@ class _CompiledPolicy:
         headers.extend(self.preflight_tail)
         if self.private_network and environ.get(ENV_ACRPN) == "true":
             headers.append((ACAPN, "true"))
-        return headers
+        return tuple(headers)
 
     # -- auto_options ---------------------------------------------------------------------
 
@@ -426,34 +446,36 @@ class CORSMiddleware:
     @property
     def policy(self) -> PolicySpec:
         """The policy in force (as given: a policy, or a mapping of path prefixes)."""
-        return self._compiled.policy
+        compiled, paths = self._state
+        return paths.policy if paths is not None else compiled.policy if compiled else None
 
     @policy.setter
     def policy(self, policy: PolicySpec) -> None:
-        self._compiled = self._compile(policy)
+        # One assignment of a tuple built beforehand: a request sees the old or the new
+        # policy, never half of each.
+        self._state = self._compile(policy)
 
-    def _compile(self, policy: PolicySpec) -> _CompiledPolicy | _PathDispatch:
+    def _compile(self, policy: PolicySpec) -> tuple[_CompiledPolicy | None, _PathDispatch | None]:
+        """The compiled policy, or the path dispatch for a mapping of prefixes."""
         if policy is None:
             policy = CORSPolicy()
         if isinstance(policy, CORSPolicy):
-            return _CompiledPolicy(policy, self.app, self.router)
+            return _CompiledPolicy(policy, self.app, self.router), None
         if isinstance(policy, Mapping):
             _check_paths(policy)
-            return _PathDispatch(dict(policy), self.app, self.router)
+            return None, _PathDispatch(dict(policy), self.app, self.router)
         raise TypeError(
             f"policy must be a CORSPolicy, a mapping of path prefixes to policies, or None; "
             f"got {type(policy).__name__}: use CORSPolicy(...) or CORSPolicy.from_dict(...)"
         )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        state = self._compiled
-        if isinstance(state, _PathDispatch):
-            compiled = state.select(environ.get("PATH_INFO", ""))
-            if compiled is None:
-                return self.app(environ, start_response)
-        else:
-            compiled = state
-        method = environ.get("REQUEST_METHOD", "GET")
+        compiled, paths = self._state
+        if paths is not None:
+            compiled = paths.select(environ.get("PATH_INFO", ""))
+        if compiled is None:
+            return self.app(environ, start_response)
+        method = environ["REQUEST_METHOD"]
         origin = environ.get(ENV_ORIGIN)
         downstream = compiled.app
         if method == "OPTIONS":
@@ -475,7 +497,8 @@ class CORSMiddleware:
             and method_ok
             and (origin in compiled.exact_origins or compiled.origin_allowed(origin, environ))
         ):
-            extra = ((ACAO, origin), *compiled.actual_tail)
+            # Concatenation: cheaper than unpacking into a new tuple on the hot path.
+            extra = ((ACAO, origin),) + compiled.actual_tail  # noqa: RUF005
         debug = compiled.debug
         if debug:
             compiled.log_actual(origin, method, method_ok, bool(extra))
