@@ -29,6 +29,7 @@ from wsgicors.headers import (
     ALLOW,
     CONTENT_LENGTH,
     CONTENT_TYPE,
+    ENV_ACRM,
     ORIGIN,
     VARY,
 )
@@ -1525,3 +1526,66 @@ def test_preflight_null_origin_configured_answers_null(serve: Serve, preflight: 
 def test_router_without_allowed_methods_refused(make_app: Any) -> None:
     with pytest.raises(TypeError):
         CORSMiddleware(make_app(), CORSPolicy(auto_options=True), router=object())
+
+
+# --- repeated preflights (answers kept per policy) ---------------------------------------
+
+
+def test_repeated_preflight_gets_identical_answer(serve: Serve, preflight: Preflight) -> None:
+    client = serve(allow_origins=[A], allow_methods=["PUT"], max_age=60)
+
+    first = preflight(client, "PUT", origin=A, request_headers="x-a")
+    second = preflight(client, "PUT", origin=A, request_headers="x-a")
+
+    assert second.status == first.status == "204 No Content"
+    assert second.headerlist == first.headerlist
+
+
+def test_repeated_refused_preflight_logs_each_time(
+    serve: Serve, preflight: Preflight, cors_log: Any
+) -> None:
+    client = serve(allow_origins=[A], debug=True)
+
+    for _ in range(2):
+        assert preflight(client, "PUT", origin=B).status_int == 403
+
+    rejected = [r.getMessage() for r in cors_log.records if "rejected" in r.getMessage()]
+    assert (
+        rejected
+        == [f"[CORS] preflight from {B!r} rejected: origin {B!r} is not in allow_origins"] * 2
+    )
+
+
+def test_origin_func_consulted_on_every_preflight(serve: Serve, preflight: Preflight) -> None:
+    verdicts = iter([True, False])
+    client = serve(allow_origin_func=lambda origin, environ: next(verdicts))
+
+    statuses = [preflight(client, "POST", origin=A).status_int for _ in range(2)]
+
+    assert statuses == [204, 403]
+
+
+def test_many_distinct_preflights_keep_bounded_answers(app: Any) -> None:
+    middleware = CORSMiddleware(app, CORSPolicy(allow_origins=["https://*.example.com"]))
+    environ = {"REQUEST_METHOD": "OPTIONS", "PATH_INFO": "/", ENV_ACRM: "GET"}
+
+    statuses = set()
+    for n in range(3000):
+        middleware(
+            {**environ, "HTTP_ORIGIN": f"https://t{n}.example.com"},
+            lambda status, headers, exc_info=None: statuses.add(status),
+        )
+
+    compiled, _ = middleware._state
+    assert statuses == {"204 No Content"}
+    assert 0 < len(compiled.preflight_answers) <= 1024
+
+
+def test_policy_swap_forgets_kept_preflight_answers(app: Any, preflight: Preflight) -> None:
+    middleware = CORSMiddleware(app, CORSPolicy(allow_origins=[A]))
+    client = webtest.TestApp(middleware)
+    assert preflight(client, "POST", origin=A).status_int == 204
+
+    middleware.policy = CORSPolicy(allow_origins=[B])
+
+    assert preflight(client, "POST", origin=A).status_int == 403
