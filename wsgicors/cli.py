@@ -38,7 +38,7 @@ from .browser import FetchRequest, HTTPRequest, HTTPResponse, Verdict
 from .errors import PolicyError, PolicyWarning
 from .headers import ACAO, ALWAYS_ALLOWED_REQUEST_HEADERS
 from .middleware import CORSMiddleware
-from .policy import CORSPolicy
+from .policy import KRAKEND_OPTIONS, CORSPolicy
 
 __all__ = ["main"]
 
@@ -49,20 +49,6 @@ EXIT_BLOCKED = 2
 DEFAULT_APP = "wsgicors.debug:app"
 # The most of a probed response body that is read (and then dropped): only headers matter.
 _MAX_BODY = 1 << 20
-# The KrakenD key of each option, in the order KrakenD documents them.
-_JSON_OPTIONS = (
-    "allow_origins",
-    "allow_methods",
-    "allow_headers",
-    "expose_headers",
-    "max_age",
-    "allow_credentials",
-    "debug",
-    "allow_private_network",
-    "options_passthrough",
-    "options_success_status",
-    "auto_options",
-)
 
 
 class CommandError(Exception):
@@ -181,7 +167,7 @@ def policy_as_json(policy: CORSPolicy) -> dict[str, object]:
     """The effective policy as a KrakenD ``security/cors`` object."""
     return {
         name: list(value) if isinstance(value, tuple) else value
-        for name, value in ((name, getattr(policy, name)) for name in _JSON_OPTIONS)
+        for name, value in ((name, getattr(policy, name)) for name in KRAKEND_OPTIONS)
     }
 
 

@@ -52,7 +52,7 @@ from .headers import (
     split_list,
 )
 from .origins import ALL, OriginMatcher, is_serialized_origin
-from .policy import CORSPolicy
+from .policy import KRAKEND_OPTIONS, CORSPolicy
 from .routes import Router, find_router
 
 if TYPE_CHECKING:
@@ -372,7 +372,7 @@ def _check_paths(policies: Mapping[str, object]) -> None:
                         "build it with CORSPolicy(...) or CORSPolicy.from_dict(...)",
                     )
                 )
-        elif isinstance(prefix, str) and not prefix.startswith("/") and prefix in _POLICY_FIELDS:
+        elif isinstance(prefix, str) and not prefix.startswith("/") and prefix in KRAKEND_OPTIONS:
             problems.append(
                 Problem(
                     "policy",
@@ -394,23 +394,6 @@ def _check_paths(policies: Mapping[str, object]) -> None:
             )
     if problems:
         raise PolicyError(problems)
-
-
-_POLICY_FIELDS = frozenset(
-    {
-        "allow_origins",
-        "allow_methods",
-        "allow_headers",
-        "expose_headers",
-        "max_age",
-        "allow_credentials",
-        "debug",
-        "allow_private_network",
-        "options_passthrough",
-        "options_success_status",
-        "auto_options",
-    }
-)
 
 
 class CORSMiddleware:

@@ -35,14 +35,16 @@ from .origins import ALL, NULL, normalise_origin, parse_origin_pattern
 if TYPE_CHECKING:
     from wsgiref.types import WSGIEnvironment
 
-__all__ = ["CORSPolicy", "OriginFunc", "read_json"]
+__all__ = ["KRAKEND_OPTIONS", "CORSPolicy", "OriginFunc", "read_json"]
 
 OriginFunc = Callable[[str, "WSGIEnvironment"], bool]
 
 # Browsers cap how long they cache a preflight (FETCH.md): Chromium 7200 s, Firefox 86400 s.
 MAX_USEFUL_MAX_AGE = 86_400
 _COMMENT_PREFIXES = ("@", "$", "_", "#")
-_KRAKEND_KEYS = (
+#: The options a KrakenD ``security/cors`` object may hold, in KrakenD's order (plus
+#: ``auto_options``, which KrakenD keeps under ``router``).
+KRAKEND_OPTIONS = (
     "allow_origins",
     "allow_methods",
     "allow_headers",
@@ -198,8 +200,8 @@ class CORSPolicy:
                         f"CORSPolicy.from_dict(obj, {key}=...)",
                     )
                 )
-            elif key not in _KRAKEND_KEYS:
-                problems.append(_unknown_option(key, value, _KRAKEND_KEYS))
+            elif key not in KRAKEND_OPTIONS:
+                problems.append(_unknown_option(key, value, KRAKEND_OPTIONS))
             elif value is None:
                 problems.append(
                     Problem(
