@@ -19,7 +19,6 @@ from benchmarks import apps, peers, report, scenarios, server, timing
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results.json"
 GROUP_BASES = {"wsgi": "bare", "flask": "flask", "django": "django", "scale": "bare"}
-SCALE_RATIO_SCENARIOS = ("actual_allowed", "actual_denied", "preflight_allowed")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,13 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--batch-seconds", type=float, help="target duration of one batch")
     parser.add_argument(
-        "--server-seconds", type=float, default=10.0, help="duration of one wrk run (default: 10)"
+        "--server-seconds", type=float, default=3.0, help="duration of one wrk run (default: 3)"
     )
     parser.add_argument(
         "--server-rounds",
         type=int,
-        default=2,
-        help="wrk runs per server, interleaved (default: 2)",
+        default=8,
+        help="wrk runs per server, interleaved in rounds (default: 8)",
     )
     parser.add_argument(
         "--profile",
@@ -98,6 +97,9 @@ def _check_ours_answers(module: ModuleType) -> None:
         status, _, _ = timing.call_once(app, scenarios.SCENARIOS[name])
         if status.startswith("2"):
             raise RuntimeError(f"{module.__name__} allowed the {name} preflight: {status}")
+    status, _, _ = timing.call_once(app, scenarios.SCENARIOS["preflight_uncached"])
+    if not status.startswith("2"):
+        raise RuntimeError(f"{module.__name__} refused the preflight_uncached preflight: {status}")
 
 
 def _versions(ours: ModuleType | None) -> dict[str, Any]:
@@ -109,6 +111,7 @@ def _versions(ours: ModuleType | None) -> dict[str, Any]:
         pass
     return {
         "wsgicors": None if ours is None else (peers.version("wsgicors") or "source tree"),
+        "commit": _commit(),
         "ours_module": None if ours is None else ours.__name__,
         "wsgicors_070": peers.OLD_VERSION,
         "flask": peers.version("flask"),
@@ -118,6 +121,24 @@ def _versions(ours: ModuleType | None) -> dict[str, Any]:
         "gunicorn": peers.version("gunicorn"),
         "wrk": wrk,
     }
+
+
+def _commit() -> str | None:
+    """The source tree's commit, marked "+changes" when wsgicors/ differs from it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "wsgicors"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return None
+    return (head + ("+changes" if changed else "")) or None
 
 
 def _machine() -> dict[str, Any]:
@@ -173,16 +194,10 @@ def _build_groups(
             name: apps.ours(ours, apps.bare_app, origins)
             for name, origins in scenarios.scale_configs().items()
         }
-        out["scale"] = {}
-        for s, env in scenarios.SCALE_SCENARIOS.items():
-            # wildcards_1 is there only to show that a wildcard hit costs the same among 100.
-            if s == "actual_wildcard":
-                wanted = [c for c in configs if "wildcard" in c]
-            else:
-                wanted = [c for c in configs if c != "wildcards_1"]
-            out["scale"][s] = {"bare": (apps.bare_app, env)} | {
-                c: (configs[c], env) for c in wanted
-            }
+        out["scale"] = {
+            s: {"bare": (apps.bare_app, env)} | {c: (app, env) for c, app in configs.items()}
+            for s, env in scenarios.SCALE_SCENARIOS.items()
+        }
     return out
 
 
@@ -223,8 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     for group, by_scenario in measured.items():
         results[group] = {}
         for scenario, variants in by_scenario.items():
+            # A framework's own time varies by a microsecond or two from batch to batch, as
+            # much as ours adds: the requests its ratios rest on get twice the batches.
+            heavy = group in ("flask", "django") and scenario == "actual_allowed"
             samples = timing.measure(
-                variants, repeat=repeat, target=batch_seconds, number=args.number
+                variants,
+                repeat=repeat * 2 if heavy and not args.quick else repeat,
+                target=batch_seconds,
+                number=args.number,
             )
             results[group][scenario] = report.figures(samples, GROUP_BASES[group])
             _log(f"measured {group}/{scenario}")
@@ -237,8 +258,16 @@ def main(argv: list[str] | None = None) -> int:
             ours.__name__, seconds=args.server_seconds, rounds=args.server_rounds
         )
 
+    if server_figures is not None:
+        # What the in-process figure predicts for the server: the time ours adds, against
+        # the CPU time one request costs the bare server's worker.
+        added = results.get("wsgi", {}).get("actual_allowed", {}).get("ours", {}).get("added_min")
+        per_request = 1 / server_figures["requests_per_cpu_second"]["bare"]
+        server_figures["predicted_ratio"] = (
+            None if added is None else per_request / (per_request + max(added, 0.0))
+        )
     table = report.ratios(
-        results, tuple(scenarios.ADVERSARIAL_ACRH), SCALE_RATIO_SCENARIOS, server_figures
+        results, tuple(scenarios.ADVERSARIAL_ACRH), scenarios.SCALE_BASELINES, server_figures
     )
     machine = _machine()
     document = {
@@ -269,8 +298,26 @@ def main(argv: list[str] | None = None) -> int:
         rps = server_figures["requests_per_second"]
         print(
             f"gunicorn {server_figures['worker_class']} + wrk: {rps['bare']:.0f} req/s bare, "
-            f"{rps['ours']:.0f} req/s with ours, ratio {server_figures['ratio']:.3f}"
+            f"{rps['ours']:.0f} req/s with ours; median ratio over {server_figures['rounds']} "
+            f"interleaved rounds {server_figures['ratio']:.3f} (rounds: "
+            + ", ".join(f"{r:.3f}" for r in server_figures["pair_ratios"])
+            + ")"
         )
+        cpu = server_figures["requests_per_cpu_second"]
+        print(
+            f"gunicorn worker: {cpu['bare']:.0f} requests per CPU-second bare, "
+            f"{cpu['ours']:.0f} with ours; median ratio {server_figures['cpu_ratio']:.3f}"
+        )
+        print(
+            "  of which the two extra header lines alone (bare app sending them itself): "
+            f"{server_figures['cpu_ratio_same_headers_over_bare']:.3f}; ours against that app: "
+            f"{server_figures['cpu_ratio_ours_over_same_headers']:.3f}"
+        )
+        if server_figures["predicted_ratio"] is not None:
+            print(
+                f"predicted from the in-process figure ({1e6 / cpu['bare']:.0f} µs of worker CPU "
+                f"per request, plus what ours adds): {server_figures['predicted_ratio']:.4f}"
+            )
         print()
     print(report.format_ratios(table, judged=not args.quick))
     print(f"\nfigures written to {args.json} in {time.monotonic() - started:.0f} s")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Callable
 from typing import Any
 
 ALLOWED_ORIGIN = "https://app.example.com"
@@ -38,6 +39,18 @@ def _long_acrh() -> str:
 ADVERSARIAL_ACRH = {"preflight_acrh_commas": _commas_acrh(), "preflight_acrh_long": _long_acrh()}
 
 Environ = dict[str, Any]
+
+# A server builds new strings for every request, and a str caches its hash: reusing the same
+# objects would let every set, dict or cache lookup skip hashing the request's values.
+FRESH_KEYS = (
+    "HTTP_ORIGIN",
+    "HTTP_ACCESS_CONTROL_REQUEST_METHOD",
+    "HTTP_ACCESS_CONTROL_REQUEST_HEADERS",
+)
+# Environ key holding (header key, function of the call number returning its value): for a
+# header whose value must differ on every call, as an attacker's would, so that no cache of
+# answers can serve it.
+PER_CALL = "benchmarks.per_call"
 
 
 def make_environ(method: str = "GET", **headers: str) -> Environ:
@@ -76,8 +89,8 @@ def _preflight(origin: str, acrh: str | None = NORMAL_ACRH) -> Environ:
     return make_environ("OPTIONS", **headers)
 
 
-# Scenario name -> environ. The first five run against every layer; the adversarial ones
-# only against the raw WSGI layers (the frameworks add nothing to learn there).
+# Scenario name -> environ. The first five run against every layer; the others only against
+# the raw WSGI layers (the frameworks add nothing to learn there).
 SCENARIOS: dict[str, Environ] = {
     "actual_allowed": make_environ("GET", origin=ALLOWED_ORIGIN),
     "actual_denied": make_environ("GET", origin=DENIED_ORIGIN),
@@ -86,6 +99,37 @@ SCENARIOS: dict[str, Environ] = {
     "preflight_denied": _preflight(DENIED_ORIGIN),
     **{name: _preflight(ALLOWED_ORIGIN, acrh) for name, acrh in ADVERSARIAL_ACRH.items()},
 }
+
+
+def _counter_suffixed(value: str) -> Callable[[int], str]:
+    """The value with its last 8 characters replaced by the call number: still refused."""
+    prefix = value[:-8]
+    return lambda number: prefix + format(number, "08x")
+
+
+def _case_variants(value: str, count: int = 4096) -> Callable[[int], str]:
+    """The value in ``count`` letter-case spellings, one per call in turn: names compare
+    case-insensitively, so each is still allowed, but no two calls in a row look alike."""
+    letters = [i for i, c in enumerate(value) if c.isalpha()]
+    variants = []
+    for n in range(count):
+        chars = list(value)
+        for bit, i in enumerate(letters):
+            if n >> bit & 1:
+                chars[i] = chars[i].upper()
+        variants.append("".join(chars))
+    return lambda number: variants[number % count]
+
+
+for _name, _acrh in ADVERSARIAL_ACRH.items():
+    SCENARIOS[_name][PER_CALL] = ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", _counter_suffixed(_acrh))
+# A normal preflight whose answer cannot come from a cache: the fair yardstick for the
+# adversarial ones, which cannot either.
+SCENARIOS["preflight_uncached"] = _preflight(ALLOWED_ORIGIN)
+SCENARIOS["preflight_uncached"][PER_CALL] = (
+    "HTTP_ACCESS_CONTROL_REQUEST_HEADERS",
+    _case_variants(NORMAL_ACRH),
+)
 FRAMEWORK_SCENARIOS = (
     "actual_allowed",
     "actual_denied",
@@ -113,7 +157,17 @@ def scale_origins(extra: int, wildcards: int = 0) -> tuple[str, ...]:
 
 def scale_configs() -> dict[str, tuple[str, ...]]:
     configs = {name: scale_origins(extra) for name, extra in SCALE_EXTRA_ORIGINS.items()}
+    # An origin that matches no exact entry is tried against the wildcards, which a list
+    # without any skips: one origin plus one wildcard is the fair baseline for those requests.
+    configs["origins_1_wildcards_1"] = (ALLOWED_ORIGIN, "https://*.tenant57.example.com")
     configs["origins_10000_wildcards_100"] = scale_origins(9999, SCALE_WILDCARDS)
-    # One wildcard versus a hundred: the wildcard lookup should not grow with the list either.
-    configs["wildcards_1"] = (ALLOWED_ORIGIN, "https://*.tenant57.example.com")
     return configs
+
+
+# scenario -> the list 10,000 origins + 100 wildcards is compared with (DESIGN §7).
+SCALE_BASELINES = {
+    "actual_allowed": "origins_1",
+    "preflight_allowed": "origins_1",
+    "actual_denied": "origins_1_wildcards_1",
+    "actual_wildcard": "origins_1_wildcards_1",
+}

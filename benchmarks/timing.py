@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import statistics
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.apps import WSGIApp
+from benchmarks.scenarios import FRESH_KEYS, PER_CALL
 
 
 def _write(data: bytes) -> None:
@@ -38,14 +40,27 @@ def call_once(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[st
     return seen[0], seen[1], data
 
 
+_counter = itertools.count()
+
+
 def time_batch(app: WSGIApp, environ: dict[str, Any], number: int) -> float:
-    """Seconds for ``number`` requests: copy the environ, call, consume and close the body."""
+    """Seconds for ``number`` requests: copy the environ with fresh header strings, call,
+    consume and close the body."""
     copy = environ.copy
+    per_call_key, per_call = environ.get(PER_CALL, (None, None))
+    fresh = tuple((k, environ[k]) for k in FRESH_KEYS if k in environ and k != per_call_key)
+    counter = _counter
     start_response = _start_response
     perf_counter = time.perf_counter
     t0 = perf_counter()
     for _ in range(number):
-        body = app(copy(), start_response)
+        env = copy()
+        for key, value in fresh:
+            env[key] = value[:-1] + value[-1:]
+        if per_call is not None:
+            value = per_call(next(counter))
+            env[per_call_key] = value[:-1] + value[-1:]
+        body = app(env, start_response)
         for _chunk in body:
             pass
         close = getattr(body, "close", None)

@@ -137,3 +137,17 @@ def test_quick_run_records_figures_per_call(quick_run: dict[str, Any]) -> None:
     assert figures["number"] == 20
     assert figures["repeat"] == 2
     assert 0 < figures["min"] <= figures["median"]
+
+
+def test_profile_mode_prints_the_hot_path() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--profile", "preflight_allowed", "--number", "50"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith(
+        "cProfile of wsgicors.CORSMiddleware, preflight_allowed, 50 calls\n"
+    )

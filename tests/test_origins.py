@@ -119,6 +119,10 @@ def test_port_wildcard_matches_any_port(serve: Serve, origin: str) -> None:
         pytest.param("http://localhost:abc", id="port-name"),
         pytest.param("http://localhost:3000/", id="trailing-slash"),
         pytest.param("http://evil-localhost:3000", id="look-alike"),
+        pytest.param("http://localhost:80", id="default-port-never-serialised"),
+        pytest.param("http://localhost:03000", id="leading-zero"),
+        pytest.param("http://localhost:0", id="port-0"),
+        pytest.param("http://localhost:65536", id="port-above-65535"),
     ],
 )
 def test_port_wildcard_refuses_other_hosts(serve: Serve, origin: str) -> None:

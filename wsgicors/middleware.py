@@ -19,6 +19,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
+from operator import itemgetter, methodcaller
 from typing import TYPE_CHECKING
 
 from .errors import PolicyError, Problem
@@ -74,6 +75,9 @@ _FORBIDDEN = "403 Forbidden"
 # How many preflight answers a policy keeps: far more than the distinct preflights of a
 # real site, small enough (at most a few MB) that hostile variety costs only recomputing.
 _PREFLIGHT_ANSWERS_KEPT = 1024
+# Browsers send a few dozen bytes of Access-Control-Request-Headers; longer values are
+# checked afresh each time.
+_MAX_KEPT_ACRH_LENGTH = 256
 # Allow for auto_options when allow_methods is "*" and the application has no router.
 _COMMON_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 # A response without a body carries Content-Length: 0 and a Content-Type, except 204,
@@ -98,6 +102,16 @@ def _ensure_debug_logging() -> None:
         logger.addHandler(handler)
 
 
+# Response header names, spelled as applications spell them, seen to be neither CORS-owned
+# nor Vary. A response whose names are all known here is decorated by appending, checked at
+# C speed; names come from applications, not clients, and the bound guards odd ones.
+_PLAIN_NAMES: set[str] = set()
+_MAX_PLAIN_NAMES = 1024
+_all_plain = _PLAIN_NAMES.issuperset
+_name_of = itemgetter(0)
+_trim = methodcaller("strip", " \t")
+
+
 def _decorate(
     headers: Headers,
     extra: tuple[tuple[str, str], ...],
@@ -110,6 +124,14 @@ def _decorate(
     """
     decorated: Headers = []
     vary_values: list[str] | None = None
+    for name, _ in headers:
+        low = name.lower()
+        if (
+            not low.startswith("access-control-")
+            and low != "vary"
+            and len(_PLAIN_NAMES) < _MAX_PLAIN_NAMES
+        ):
+            _PLAIN_NAMES.add(name)
     for header in headers:
         name = header[0]
         # Only names beginning with A or V can be CORS or Vary headers; the others, most of
@@ -152,6 +174,7 @@ class _CompiledPolicy:
         self.matcher = OriginMatcher(policy.allow_origins if self.origin_func is None else ())
         # Exact origins answer from one set lookup; patterns and allow_origin_func need more.
         self.exact_origins = self.matcher.exact
+        self.other_origins = self.matcher.has_patterns or self.origin_func is not None
         # All origins without credentials: '*' on every allowed response, whoever asks, so
         # the answer does not depend on Origin and needs no Vary (Fetch #cors-protocol-and-
         # http-caches). Every other policy varies on Origin.
@@ -162,6 +185,7 @@ class _CompiledPolicy:
         self.headers = frozenset(name.lower() for name in policy.allow_headers)
         self.headers |= ALWAYS_ALLOWED_REQUEST_HEADERS
         self.any_header = ALL in self.headers
+        self.headers_or_empty = self.headers | {""}
         self.private_network = policy.allow_private_network
 
         credentials: Headers = [(ACAC, "true")] if policy.allow_credentials else []
@@ -171,6 +195,7 @@ class _CompiledPolicy:
         self.actual_tail: tuple[tuple[str, str], ...] = (*credentials, *exposed)
         self.star_headers: tuple[tuple[str, str], ...] = ((ACAO, "*"), *self.actual_tail)
         self.actual_vary: tuple[str, ...] = () if self.star else (ORIGIN,)
+        self.vary_tail: tuple[tuple[str, str], ...] = () if self.star else ((VARY, ORIGIN),)
         max_age = policy.max_age
         age: Headers = [] if not max_age else [(ACMA, str(max(max_age, 0)))]
         self.preflight_tail = (*credentials, *age)
@@ -190,6 +215,12 @@ class _CompiledPolicy:
                 allow.append("OPTIONS")
             self.default_allow = ", ".join(allow)
         self.options_app: WSGIApplication = self._auto_options if policy.auto_options else self.app
+        # Everything an allowed actual response from each exact origin gets, Vary included,
+        # so the hot path is one dict lookup and one list build.
+        self.exact_full = {
+            o: ((ACAO, o), *self.actual_tail, *self.vary_tail) for o in self.exact_origins
+        }
+        self.star_full = self.star_headers
         self.preflight_answers: dict[
             tuple[str, str, str | None, str | None], tuple[tuple[str, str], ...] | str
         ] = {}
@@ -208,15 +239,23 @@ class _CompiledPolicy:
         self, environ: WSGIEnvironment, start_response: StartResponse, origin: str
     ) -> Iterable[bytes]:
         # Browsers repeat the same few preflights, so their answers are kept in a bounded
-        # dict; allow_origin_func sees the whole environ, so its answers are not.
-        key = (origin, environ[ENV_ACRM], environ.get(ENV_ACRH), environ.get(ENV_ACRPN))
-        result = self.preflight_answers.get(key)
-        if result is None:
+        # dict; allow_origin_func sees the whole environ, so its answers are not. Nor are
+        # those for long header lists: hashing a hostile 4 KB key costs more than it saves.
+        requested = environ.get(ENV_ACRH)
+        result: tuple[tuple[str, str], ...] | str
+        if self.origin_func is not None or (
+            requested is not None and len(requested) > _MAX_KEPT_ACRH_LENGTH
+        ):
             result = self._check_preflight(environ, origin)
-            if self.origin_func is None and len(key[2] or "") <= MAX_ACRH_LENGTH:
+        else:
+            key = (origin, environ[ENV_ACRM], requested, environ.get(ENV_ACRPN))
+            kept = self.preflight_answers.get(key)
+            if kept is None:
+                kept = self._check_preflight(environ, origin)
                 if len(self.preflight_answers) >= _PREFLIGHT_ANSWERS_KEPT:
                     self.preflight_answers.clear()
-                self.preflight_answers[key] = result
+                self.preflight_answers[key] = kept
+            result = kept
         if self.debug:
             if isinstance(result, str):
                 logger.debug("[CORS] preflight from %r rejected: %s", origin, result)
@@ -276,19 +315,29 @@ class _CompiledPolicy:
         if requested:
             # Refuse oversized values before splitting them (DESIGN §5): a browser names at
             # most a few dozen headers, so the bound costs honest clients nothing.
-            if len(requested) > MAX_ACRH_LENGTH or requested.count(",") >= MAX_ACRH_ELEMENTS:
+            commas = requested.count(",") if len(requested) <= MAX_ACRH_LENGTH else -1
+            if commas < 0 or commas >= MAX_ACRH_ELEMENTS:
+                # One scan of a hostile 4 KB value, not two: the count is reused here.
+                elements = "" if commas < 0 else f", {commas + 1} elements"
                 return (
-                    f"Access-Control-Request-Headers is too large ({len(requested)} bytes, "
-                    f"{requested.count(',') + 1} elements; at most {MAX_ACRH_LENGTH} bytes "
-                    f"and {MAX_ACRH_ELEMENTS} elements)"
+                    f"Access-Control-Request-Headers is too large ({len(requested)} bytes"
+                    f"{elements}; at most {MAX_ACRH_LENGTH} bytes and {MAX_ACRH_ELEMENTS} "
+                    "elements)"
                 )
-            if TOKEN_LIST.fullmatch(requested) is None:
-                return f"Access-Control-Request-Headers {requested!r} is not a list of names"
-            names = split_list(requested)
-            if not self.any_header:
-                for name in names:
-                    if name.lower() not in self.headers:
-                        return f"header {name!r} is not in allow_headers"
+            if self.any_header:
+                if TOKEN_LIST.fullmatch(requested) is None:
+                    return f"Access-Control-Request-Headers {requested!r} is not a list of names"
+                names = bool(split_list(requested))
+            else:
+                # Every allowed name is a token, so finding each element in the set proves the
+                # value a list of tokens without the regular expression (empty ones skipped).
+                if not self.headers_or_empty.issuperset(map(_trim, requested.lower().split(","))):
+                    # The offending name is only ever shown in debug mode: find it only then.
+                    for name in split_list(requested) if self.debug else ():
+                        if name.lower() not in self.headers:
+                            return f"header {name!r} is not in allow_headers"
+                    return "a requested header is not in allow_headers"
+                names = bool(requested.strip(" \t,"))
             if names:
                 # Echo the list as the browser wrote it: it is known to hold only names.
                 headers.append((ACAH, requested.strip(" \t")))
@@ -470,26 +519,31 @@ class CORSMiddleware:
 
         # An actual request: the downstream app answers and its response is decorated.
         method_ok = compiled.any_method or method in compiled.methods
-        extra: tuple[tuple[str, str], ...] = ()
+        full: tuple[tuple[str, str], ...] | None = None
         if compiled.star:
-            # Under all-origins-without-credentials the Origin is not inspected at all.
-            if method_ok:
-                extra = compiled.star_headers
-        elif (
-            origin is not None
-            and method_ok
-            and (origin in compiled.exact_origins or compiled.origin_allowed(origin, environ))
-        ):
-            # Concatenation: cheaper than unpacking into a new tuple on the hot path.
-            extra = ((ACAO, origin),) + compiled.actual_tail  # noqa: RUF005
+            full = compiled.star_full if method_ok else ()
+        elif origin is not None and method_ok:
+            full = compiled.exact_full.get(origin)
+            if (
+                full is None
+                and compiled.other_origins
+                and compiled.origin_allowed(origin, environ)
+            ):
+                full = ((ACAO, origin), *compiled.actual_tail, *compiled.vary_tail)
+        if full is None:
+            full = compiled.vary_tail
         debug = compiled.debug
         if debug:
-            compiled.log_actual(origin, method, method_ok, bool(extra))
-        vary_names = compiled.actual_vary
+            compiled.log_actual(origin, method, method_ok, full is not compiled.vary_tail)
 
         def start_cors_response(
             status: str, headers: Headers, exc_info: ExcInfo | None = None
         ) -> Callable[[bytes], object]:
-            return start_response(status, _decorate(headers, extra, vary_names, debug), exc_info)
+            if _all_plain(map(_name_of, headers)):
+                return start_response(status, [*headers, *full], exc_info)
+            extra = full[:-1] if compiled.vary_tail else full
+            return start_response(
+                status, _decorate(headers, extra, compiled.actual_vary, debug), exc_info
+            )
 
         return downstream(environ, start_cors_response)

@@ -27,7 +27,8 @@ _IPV6 = re.compile(r"\[[0-9a-f:.]+\]")
 # The ASCII serialisation of a tuple origin (HTML #ascii-serialisation-of-an-origin) as
 # browsers send it: lower case, no path, no default port. Anything else is never allowed.
 _SERIALIZED_ORIGIN = re.compile(
-    r"[a-z][a-z0-9+.\-]*://(?:\[[0-9a-f:.]+\]|[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)*)(?::[0-9]{1,5})?"
+    r"(?P<scheme>[a-z][a-z0-9+.\-]*)://(?:\[[0-9a-f:.]+\]|[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)*)"
+    r"(?::(?P<port>[1-9][0-9]{0,4}))?"
 )
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 _WILDCARD_HINT = (
@@ -235,9 +236,15 @@ def _host_problems(host: str, subdomains: bool, text: str) -> list[tuple[str, st
 
 def is_serialized_origin(origin: str) -> bool:
     """True when ``origin`` is one origin exactly as a browser serialises it."""
-    return origin == NULL or (
-        len(origin) <= MAX_ORIGIN_LENGTH and _SERIALIZED_ORIGIN.fullmatch(origin) is not None
-    )
+    if origin == NULL:
+        return True
+    match = _SERIALIZED_ORIGIN.fullmatch(origin) if len(origin) <= MAX_ORIGIN_LENGTH else None
+    if match is None:
+        return False
+    # A serialised port is 1-65535 without leading zeros, and never the scheme's default
+    # (URL #url-serializing omits it).
+    port = match["port"]
+    return port is None or (int(port) <= 65535 and port != _DEFAULT_PORTS.get(match["scheme"]))
 
 
 class OriginMatcher:
