@@ -124,35 +124,30 @@ def _decorate(
     """
     decorated: Headers = []
     vary_values: list[str] | None = None
-    for name, _ in headers:
-        low = name.lower()
-        if (
-            not low.startswith("access-control-")
-            and low != "vary"
-            and len(_PLAIN_NAMES) < _MAX_PLAIN_NAMES
-        ):
-            _PLAIN_NAMES.add(name)
     for header in headers:
         name = header[0]
         # Only names beginning with A or V can be CORS or Vary headers; the others, most of
         # a response, skip lower().
-        if name[:1] not in "AaVv":
-            decorated.append(header)
-            continue
-        lower = name.lower()
-        if lower.startswith("access-control-") and is_owned_response_header(lower):
-            if debug:
-                logger.warning(
-                    "[CORS] dropped %s: %r set by the application; the policy decides CORS "
-                    "headers",
-                    *header,
-                )
-            continue
-        if vary_names and lower == "vary":
-            if vary_values is None:
-                vary_values = []
-            vary_values.append(header[1])
-            continue
+        if name[:1] in "AaVv":
+            lower = name.lower()
+            if lower.startswith("access-control-") and is_owned_response_header(lower):
+                if debug:
+                    logger.warning(
+                        "[CORS] dropped %s: %r set by the application; the policy decides "
+                        "CORS headers",
+                        *header,
+                    )
+                continue
+            if lower == "vary":
+                if vary_names:
+                    if vary_values is None:
+                        vary_values = []
+                    vary_values.append(header[1])
+                else:
+                    decorated.append(header)
+                continue
+        if len(_PLAIN_NAMES) < _MAX_PLAIN_NAMES:
+            _PLAIN_NAMES.add(name)
         decorated.append(header)
     decorated.extend(extra)
     if vary_names:
@@ -220,7 +215,6 @@ class _CompiledPolicy:
         self.exact_full = {
             o: ((ACAO, o), *self.actual_tail, *self.vary_tail) for o in self.exact_origins
         }
-        self.star_full = self.star_headers
         self.preflight_answers: dict[
             tuple[str, str, str | None, str | None], tuple[tuple[str, str], ...] | str
         ] = {}
@@ -517,30 +511,38 @@ class CORSMiddleware:
                 return compiled.preflight(environ, start_response, origin)
             downstream = compiled.options_app
 
-        # An actual request: the downstream app answers and its response is decorated.
+        # An actual request: the downstream app answers and its response is decorated with
+        # `full`, the CORS headers the request earns, then Vary: Origin whenever the answer
+        # depends on the Origin (Fetch #cors-protocol-and-http-caches).
         method_ok = compiled.any_method or method in compiled.methods
         full: tuple[tuple[str, str], ...] | None = None
         if compiled.star:
-            full = compiled.star_full if method_ok else ()
-        elif origin is not None and method_ok:
-            full = compiled.exact_full.get(origin)
-            if (
-                full is None
-                and compiled.other_origins
-                and compiled.origin_allowed(origin, environ)
-            ):
-                full = ((ACAO, origin), *compiled.actual_tail, *compiled.vary_tail)
-        if full is None:
-            full = compiled.vary_tail
+            # All origins without credentials: the Origin is not inspected at all.
+            allowed = method_ok
+            full = compiled.star_headers if allowed else ()
+        else:
+            if origin is not None and method_ok:
+                full = compiled.exact_full.get(origin)
+                if (
+                    full is None
+                    and compiled.other_origins
+                    and compiled.origin_allowed(origin, environ)
+                ):
+                    full = ((ACAO, origin), *compiled.actual_tail, *compiled.vary_tail)
+            allowed = full is not None
+            if full is None:
+                full = compiled.vary_tail
         debug = compiled.debug
         if debug:
-            compiled.log_actual(origin, method, method_ok, full is not compiled.vary_tail)
+            compiled.log_actual(origin, method, method_ok, allowed)
 
         def start_cors_response(
             status: str, headers: Headers, exc_info: ExcInfo | None = None
         ) -> Callable[[bytes], object]:
             if _all_plain(map(_name_of, headers)):
                 return start_response(status, [*headers, *full], exc_info)
+            # The app sent CORS or Vary headers: _decorate drops or merges them, and adds
+            # Vary itself, so it gets the CORS headers without our trailing Vary.
             extra = full[:-1] if compiled.vary_tail else full
             return start_response(
                 status, _decorate(headers, extra, compiled.actual_vary, debug), exc_info
