@@ -273,6 +273,11 @@ def test_max_age_at_firefox_cap_accepted_without_warning() -> None:
         pytest.param("https://a.example\t", "'https://a.example'", id="tab"),
         pytest.param("a.example", "scheme", id="no-scheme"),
         pytest.param("//a.example", "scheme", id="scheme-relative"),
+        pytest.param(
+            "https://" + ".".join(["a" * 63] * 5) + ".example",
+            "pasted url",
+            id="longer-than-any-origin-a-browser-sends",
+        ),
     ],
 )
 def test_malformed_origin_refused(origin: str, hint: str) -> None:

@@ -92,6 +92,13 @@ def parse_origin_pattern(text: str) -> tuple[OriginPattern | None, list[tuple[st
                 else "remove the entry",
             )
         ]
+    if len(text) > MAX_ORIGIN_LENGTH:
+        return None, [
+            (
+                f"an origin is at most {MAX_ORIGIN_LENGTH} bytes: no browser sends a longer one",
+                "check the entry for a pasted URL or a missing comma",
+            )
+        ]
     scheme, sep, rest = text.partition("://")
     if not sep and "*" in text:
         return None, [
