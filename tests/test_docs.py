@@ -291,3 +291,16 @@ def test_sphinx_html_build_has_no_warnings(doctrees: Path, tmp_path: Path) -> No
 def test_sphinx_doctests_pass(doctrees: Path, tmp_path: Path) -> None:
     result = sphinx("doctest", doctrees, tmp_path)
     assert result.returncode == 0, (tmp_path / "output.txt").read_text(encoding="utf-8")
+
+
+def test_security_page_cites_only_tests_that_exist() -> None:
+    page = (DOCS / "security.md").read_text(encoding="utf-8")
+    cited = re.findall(r"`(tests/[\w/]+\.py)::(\w+)", page)
+
+    missing = [
+        f"{path}::{name}"
+        for path, name in cited
+        if f"def {name}(" not in (ROOT / path).read_text(encoding="utf-8")
+    ]
+    assert cited
+    assert missing == []

@@ -240,6 +240,7 @@ def _raw_preflight(policy: CORSPolicy, **environ_values: str) -> tuple[str, list
             {}, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "x-a\r\nSet-Cookie: a=b", id="acrh-crlf"
         ),
         pytest.param({}, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "x-a;b", id="acrh-semicolon"),
+        pytest.param({}, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "x-a x-b", id="acrh-inner-space"),
         pytest.param({}, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "(x-a)", id="acrh-parentheses"),
         pytest.param({}, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "x-\u00e9", id="acrh-non-ascii"),
         pytest.param(
