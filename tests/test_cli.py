@@ -191,7 +191,7 @@ def test_missing_config_is_one_line_error(
     status, out, err = run(capsys, command, path, *options)
     assert (status, out) == (1, "")
     assert err == (
-        f"wsgicors: error: cannot read the configuration {path!r}: No such file or directory; "
+        f"wsgicors: error: {path}: the file cannot be read (No such file or directory); "
         "check the path and its permissions\n"
     )
 
@@ -1052,8 +1052,8 @@ def test_process_unreadable_config_is_one_line_without_traceback(tmp_path: Path)
     result = _run_process("explain", "missing.json", "--origin", APP, cwd=tmp_path)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
-        "wsgicors: error: cannot read the configuration 'missing.json': No such file or "
-        "directory; check the path and its permissions\n"
+        "wsgicors: error: missing.json: the file cannot be read (No such file or "
+        "directory); check the path and its permissions\n"
     )
 
 

@@ -263,7 +263,7 @@ def test_broken_json_is_one_line_error_naming_the_file(apps: Path, tmp_path: Pat
     assert str(caught.value) == (
         f"wsgicors: invalid CORS policy in {config} (1 problem): (1) config: {config!r}: "
         "invalid JSON at line 2, column 1: Expecting property name enclosed in double quotes; "
-        "fix the JSON syntax there"
+        "fix the JSON syntax there (a trailing comma or a missing quote is the usual cause)"
     )
 
 
@@ -275,8 +275,7 @@ def test_missing_file_is_one_line_error_naming_the_file(apps: Path, tmp_path: Pa
 
     assert str(caught.value) == (
         f"wsgicors: invalid CORS policy in {config} (1 problem): (1) config: {config!r}: the "
-        "file cannot be read (No such file or directory); check the path and the file's "
-        "permissions"
+        "file cannot be read (No such file or directory); check the path and its permissions"
     )
 
 

@@ -111,7 +111,8 @@ def test_broken_json_is_refused_naming_the_json_file(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"invalid CORS policy in {tmp_path / 'cors.json'} (1 problem):\n"
         f"- config: {str(tmp_path / 'cors.json')!r}: invalid JSON at line 1, column 2: "
-        "Expecting property name enclosed in double quotes; fix the JSON syntax there"
+        "Expecting property name enclosed in double quotes; fix the JSON syntax there (a "
+        "trailing comma or a missing quote is the usual cause)"
     )
 
 

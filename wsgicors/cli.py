@@ -37,8 +37,9 @@ from . import browser
 from .browser import FetchRequest, HTTPRequest, HTTPResponse, Verdict
 from .errors import PolicyError, PolicyWarning
 from .headers import ACAO, ALWAYS_ALLOWED_REQUEST_HEADERS
+from .integrations import policy_from_json
 from .middleware import CORSMiddleware
-from .policy import KRAKEND_OPTIONS, CORSPolicy
+from .policy import KRAKEND_OPTIONS, CORSPolicy, read_json
 
 __all__ = ["main"]
 
@@ -121,24 +122,11 @@ def load_policy(path: str) -> LoadedPolicy:
     with problems.
     """
     try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
-    except OSError as error:
-        raise CommandError(
-            f"cannot read the configuration {path!r}: {error.strerror or error}; "
-            "check the path and its permissions"
-        ) from None
-    except UnicodeDecodeError as error:
-        raise CommandError(
-            f"{path}: the file is not UTF-8 ({error.reason}); save it as UTF-8"
-        ) from None
-    try:
-        config = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CommandError(
-            f"{path}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}; "
-            "fix the JSON syntax there (a trailing comma or a missing quote is the usual cause)"
-        ) from None
+        config = read_json(path)
+    except PolicyError as error:
+        # An unreadable or malformed file is one problem: say it on one line.
+        [problem] = error.problems
+        raise CommandError(f"{path}: {problem.rule}; {problem.hint}") from None
     if not isinstance(config, Mapping):
         raise CommandError(
             f"{path}: the configuration is a JSON {type(config).__name__}, not an object; "
@@ -147,19 +135,16 @@ def load_policy(path: str) -> LoadedPolicy:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            if "extra_config" in config:
-                policy = CORSPolicy.from_krakend(config)
-                source = f'{path} (extra_config["security/cors"])'
-            elif "security/cors" in config:
-                # The "extra_config" object on its own.
-                policy = CORSPolicy.from_krakend({"extra_config": config})
-                source = f'{path} ("security/cors")'
-            else:
-                policy = CORSPolicy.from_dict(config)
-                source = path
+            policy = policy_from_json(config)
         except PolicyError as error:
             raise PolicyError(error.problems, source=path) from None
     found = tuple(str(w.message) for w in caught if issubclass(w.category, PolicyWarning))
+    if "extra_config" in config:
+        source = f'{path} (extra_config["security/cors"])'
+    elif "security/cors" in config:
+        source = f'{path} ("security/cors")'
+    else:
+        source = path
     return LoadedPolicy(policy, source, found)
 
 

@@ -310,7 +310,7 @@ def read_json(path: str) -> Any:
                     "config",
                     path,
                     f"the file cannot be read ({error.strerror or error})",
-                    "check the path and the file's permissions",
+                    "check the path and its permissions",
                 )
             ],
             source=path,
@@ -331,7 +331,8 @@ def read_json(path: str) -> Any:
                     "config",
                     path,
                     f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}",
-                    "fix the JSON syntax there",
+                    "fix the JSON syntax there (a trailing comma or a missing quote is the "
+                    "usual cause)",
                 )
             ],
             source=path,

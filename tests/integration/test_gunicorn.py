@@ -242,7 +242,7 @@ def run_to_exit(argv: list[str], env: dict[str, str] | None = None) -> tuple[int
             {"broken.json": '{"allow_origins": ["https://www.domain.com"]'},
             "wsgicors: invalid CORS policy in {dir}/broken.json (1 problem): (1) config: "
             "'{dir}/broken.json': invalid JSON at line 1, column 45: Expecting ',' delimiter; fix "
-            "the JSON syntax there",
+            "the JSON syntax there (a trailing comma or a missing quote is the usual cause)",
             id="broken JSON",
         ),
         pytest.param(

@@ -19,29 +19,39 @@ from typing import Any
 from ..errors import PolicyError
 from ..policy import CORSPolicy, read_json
 
-__all__ = ["CONFIG_ENV", "load_policy", "policy_from_config"]
+__all__ = ["CONFIG_ENV", "load_policy", "policy_from_config", "policy_from_json"]
 
 CONFIG_ENV = "WSGICORS_CONFIG"
 """The environment variable naming a JSON configuration when none is given."""
 
 
 def load_policy(path: str | os.PathLike[str], /, **overrides: Any) -> CORSPolicy:
-    """Read a policy from a JSON file: a whole ``krakend.json``, or a bare CORS object.
+    """Read a policy from a JSON file, in any of the shapes :func:`policy_from_json` reads.
 
-    A file with an ``extra_config`` key is read as KrakenD reads it
-    (``extra_config["security/cors"]`` and ``extra_config["router"]["auto_options"]``);
-    any other JSON object is the ``security/cors`` object itself. Keyword ``overrides``
-    replace or add options, Python-only ones included. Every problem, the file's name with
-    them, is one :class:`~wsgicors.PolicyError`.
+    Keyword ``overrides`` replace or add options, Python-only ones included. Every problem,
+    the file's name with them, is one :class:`~wsgicors.PolicyError`.
     """
     source = os.fspath(path)
     data = read_json(source)
     try:
-        if isinstance(data, Mapping) and "extra_config" in data:
-            return CORSPolicy.from_krakend(data, **overrides)
-        return CORSPolicy.from_dict(data, **overrides)
+        return policy_from_json(data, **overrides)
     except PolicyError as error:
         raise PolicyError(error.problems, source=source) from None
+
+
+def policy_from_json(config: object, /, **overrides: Any) -> CORSPolicy:
+    """A policy from parsed JSON: a whole ``krakend.json``, or a bare CORS object.
+
+    An object with an ``extra_config`` key is read as KrakenD reads it
+    (``extra_config["security/cors"]`` and ``extra_config["router"]["auto_options"]``); one
+    with a ``security/cors`` key is the ``extra_config`` object on its own; any other JSON
+    object is the ``security/cors`` object itself.
+    """
+    if isinstance(config, Mapping) and "extra_config" in config:
+        return CORSPolicy.from_krakend(config, **overrides)
+    if isinstance(config, Mapping) and "security/cors" in config:
+        return CORSPolicy.from_krakend({"extra_config": config}, **overrides)
+    return CORSPolicy.from_dict(config, **overrides)  # type: ignore[arg-type]
 
 
 def policy_from_config(
