@@ -321,7 +321,7 @@ class _CompiledPolicy:
             if self.any_header:
                 if TOKEN_LIST.fullmatch(requested) is None:
                     return f"Access-Control-Request-Headers {requested!r} is not a list of names"
-                names = bool(split_list(requested))
+                has_names = bool(split_list(requested))
             else:
                 # Every allowed name is a token, so finding each element in the set proves the
                 # value a list of tokens without the regular expression (empty ones skipped).
@@ -331,8 +331,8 @@ class _CompiledPolicy:
                         if name.lower() not in self.headers:
                             return f"header {name!r} is not in allow_headers"
                     return "a requested header is not in allow_headers"
-                names = bool(requested.strip(" \t,"))
-            if names:
+                has_names = bool(requested.strip(" \t,"))
+            if has_names:
                 # Echo the list as the browser wrote it: it is known to hold only names.
                 headers.append((ACAH, requested.strip(" \t")))
         headers.extend(self.preflight_tail)

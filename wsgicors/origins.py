@@ -52,10 +52,6 @@ class OriginPattern:
         return f"{self.scheme}://{host}{':' + self.port if self.port else ''}"
 
     @property
-    def is_exact(self) -> bool:
-        return not self.subdomains and self.port != "*"
-
-    @property
     def is_potentially_trustworthy(self) -> bool:
         """https, or a loopback host (W3C Secure Contexts #potentially-trustworthy-origin)."""
         if self.scheme == "https" or self.scheme == "wss":
