@@ -501,7 +501,7 @@ class CORSMiddleware:
             compiled = paths.select(environ.get("PATH_INFO", ""))
         if compiled is None:
             return self.app(environ, start_response)
-        method = environ["REQUEST_METHOD"]
+        method = environ.get("REQUEST_METHOD", "GET")
         origin = environ.get(ENV_ORIGIN)
         downstream = compiled.app
         if method == "OPTIONS":
