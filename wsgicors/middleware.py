@@ -1,8 +1,10 @@
 """``CORSMiddleware``: the WSGI middleware that applies a :class:`~wsgicors.CORSPolicy`.
 
-The policy is compiled once into a ``_CompiledPolicy`` that holds sets and prepared header
-tuples; a request then costs a few ``environ.get`` calls, set lookups and one pass over the
-application's response headers. Three branches per request:
+The policy is compiled once into a ``_CompiledPolicy`` that holds sets, prepared header
+tuples and the answers to preflights already seen; a request then costs a few
+``environ.get`` calls, dict and set lookups, and a check at C speed that the application's
+response headers need no more than appending ours. Three branches per request, all in
+:meth:`CORSMiddleware.__call__`:
 
 - a **preflight** (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) is
   answered by the middleware, unless ``options_passthrough`` sends it on;
@@ -157,7 +159,7 @@ def _decorate(
 
 
 class _CompiledPolicy:
-    """What a request needs from one policy, prepared once (a WSGI application)."""
+    """What a request needs from one policy, prepared once."""
 
     def __init__(self, policy: CORSPolicy, app: WSGIApplication, router: Router | None) -> None:
         self.policy: PolicySpec = policy
