@@ -301,9 +301,8 @@ class _CompiledPolicy:
             return f"origin {origin!r} is not in allow_origins"
 
         method = environ[ENV_ACRM]
-        if not (method in self.methods or method == "OPTIONS") and not (
-            self.any_method and is_token(method)
-        ):
+        # self.methods holds OPTIONS too; under '*' any token is a method.
+        if method not in self.methods and not (self.any_method and is_token(method)):
             return f"method {method!r} is not in allow_methods"
 
         headers = [(ACAO, allow_origin), (ACAM, method)]
