@@ -609,7 +609,7 @@ def test_never_sent_allow_header_kept(name: str) -> None:
         pytest.param("https://:8443", "https://example.com", id="port-only"),
         pytest.param("https://a.example:0443", "443", id="leading-zero-port"),
         pytest.param("https://a.example:80:80", "port", id="two-ports"),
-        pytest.param("http://[::1", "host", id="ipv6-unterminated"),
+        pytest.param("http://[::1", "[::1]", id="ipv6-unterminated"),
         pytest.param("http://[::1]8080", "[::1]", id="ipv6-port-without-colon"),
         pytest.param("1https://a.example", "scheme", id="bad-scheme"),
     ],

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["PolicyError", "PolicyWarning", "Problem"]
+__all__ = ["PolicyError", "PolicyWarning", "Problem", "show"]
+
+_SHOW = reprlib.Repr()
+_SHOW.maxlevel = 4
+_SHOW.maxstring = _SHOW.maxother = _SHOW.maxlong = 400
+_SHOW.maxlist = _SHOW.maxtuple = _SHOW.maxdict = _SHOW.maxset = _SHOW.maxfrozenset = 20
+
+
+def show(value: object) -> str:
+    """``repr(value)``, bounded in size and depth, for messages that quote a value.
+
+    Whatever a configuration holds (a 5000-digit number, a list nested 100,000 deep, a
+    4 MB string, an object whose ``repr`` raises), the message stays short and printable:
+    ``repr`` escapes control characters, and the bounds keep one bad value from burying
+    the others.
+    """
+    if isinstance(value, int) and value.bit_length() > 1024:
+        return f"<an int of {value.bit_length()} bits>"
+    try:
+        return _SHOW.repr(value)
+    except Exception:  # a huge int (sys.set_int_max_str_digits), a failing __repr__, ...
+        return f"<{type(value).__name__} that cannot be shown>"
 
 
 @attrs.frozen
@@ -23,7 +45,7 @@ class Problem:
     hint: str
 
     def __str__(self) -> str:
-        return f"{self.option}: {self.value!r}: {self.rule}; {self.hint}"
+        return f"{self.option}: {show(self.value)}: {self.rule}; {self.hint}"
 
 
 class PolicyError(ValueError):

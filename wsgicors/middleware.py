@@ -21,7 +21,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from .errors import PolicyError, Problem
@@ -47,7 +47,6 @@ from .headers import (
     MAX_ACRH_ELEMENTS,
     MAX_ACRH_LENGTH,
     ORIGIN,
-    TOKEN_LIST,
     VARY,
     is_owned_response_header,
     is_token,
@@ -65,7 +64,7 @@ if TYPE_CHECKING:
     ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
     Headers = list[tuple[str, str]]
 
-__all__ = ["CORSMiddleware", "PolicySpec"]
+__all__ = ["CORSMiddleware", "PolicySpec", "scope_path"]
 
 PolicySpec = CORSPolicy | Mapping[str, CORSPolicy | None] | None
 
@@ -74,12 +73,18 @@ logger = logging.getLogger("wsgicors")
 _TEXT_PLAIN = (CONTENT_TYPE, "text/plain; charset=utf-8")
 _EMPTY_LENGTH = (CONTENT_LENGTH, "0")
 _FORBIDDEN = "403 Forbidden"
-# How many preflight answers a policy keeps: far more than the distinct preflights of a
-# real site, small enough (at most a few MB) that hostile variety costs only recomputing.
+# How many preflight answers a policy keeps, and how many bytes of request values they may
+# hold: far more than the distinct preflights of a real site, and a bound that hostile
+# variety cannot grow (it costs recomputing, never memory).
 _PREFLIGHT_ANSWERS_KEPT = 1024
-# Browsers send a few dozen bytes of Access-Control-Request-Headers; longer values are
-# checked afresh each time.
+_PREFLIGHT_ANSWER_BYTES = 512 * 1024
+# What one kept answer costs beyond the request values it holds: the dict slot, the key and
+# value tuples, and the header tuples, measured with tracemalloc on CPython 3.11.
+_ANSWER_OVERHEAD = 512
+# Browsers send a few dozen bytes of Access-Control-Request-Headers and methods of a few
+# letters; answers for longer values are worked out afresh each time.
 _MAX_KEPT_ACRH_LENGTH = 256
+_MAX_KEPT_METHOD_LENGTH = 32
 # Allow for auto_options when allow_methods is "*" and the application has no router.
 _COMMON_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 # A response without a body carries Content-Length: 0 and a Content-Type, except 204,
@@ -106,12 +111,13 @@ def _ensure_debug_logging() -> None:
 
 # Response header names, spelled as applications spell them, seen to be neither CORS-owned
 # nor Vary. A response whose names are all known here is decorated by appending, checked at
-# C speed; names come from applications, not clients, and the bound guards odd ones.
+# C speed; names come from applications, not clients, and the bounds (1024 names of at most
+# 64 characters, about 150 KB) hold whatever an application echoes.
 _PLAIN_NAMES: set[str] = set()
 _MAX_PLAIN_NAMES = 1024
+_MAX_PLAIN_NAME_LENGTH = 64
 _all_plain = _PLAIN_NAMES.issuperset
 _name_of = itemgetter(0)
-_trim = methodcaller("strip", " \t")
 
 
 def _decorate(
@@ -120,12 +126,14 @@ def _decorate(
     vary_names: tuple[str, ...],
     debug: bool,
 ) -> Headers:
-    """A new header list: the app's without its CORS headers, then ``extra``, then one Vary.
+    """A new header list: the app's without its CORS headers, then ``extra``, then Vary.
 
-    Without ``vary_names`` the app's Vary headers stay exactly as they were.
+    The app's Vary headers stay exactly as they were, in place, when they already name
+    every one of ``vary_names`` (or ``*``); otherwise they are merged into one Vary at the
+    end.
     """
     decorated: Headers = []
-    vary_values: list[str] | None = None
+    vary_values: list[str] = []
     for header in headers:
         name = header[0]
         # Only names beginning with A or V can be CORS or Vary headers; the others, most of
@@ -135,26 +143,27 @@ def _decorate(
             if lower.startswith("access-control-") and is_owned_response_header(lower):
                 if debug:
                     logger.warning(
-                        "[CORS] dropped %s: %r set by the application; the policy decides "
+                        "[CORS] dropped %r: %r set by the application; the policy decides "
                         "CORS headers",
                         *header,
                     )
                 continue
             if lower == "vary":
-                if vary_names:
-                    if vary_values is None:
-                        vary_values = []
-                    vary_values.append(header[1])
-                else:
-                    decorated.append(header)
+                vary_values.append(header[1])
+                decorated.append(header)
                 continue
-        if len(_PLAIN_NAMES) < _MAX_PLAIN_NAMES:
+        if len(_PLAIN_NAMES) < _MAX_PLAIN_NAMES and len(name) <= _MAX_PLAIN_NAME_LENGTH:
             _PLAIN_NAMES.add(name)
         decorated.append(header)
     decorated.extend(extra)
-    if vary_names:
-        vary = merge_vary(vary_values, vary_names) if vary_values else ", ".join(vary_names)
-        decorated.append((VARY, vary))
+    if not vary_names:
+        return decorated
+    if vary_values:
+        named = {name.lower() for value in vary_values for name in split_list(value)}
+        if named == {"*"} or named.issuperset(name.lower() for name in vary_names):
+            return decorated  # the app's Vary already says all ours would
+        decorated = [header for header in decorated if header[0].lower() != "vary"]
+    decorated.append((VARY, merge_vary(vary_values, vary_names)))
     return decorated
 
 
@@ -176,13 +185,12 @@ class _CompiledPolicy:
         # the answer does not depend on Origin and needs no Vary (Fetch #cors-protocol-and-
         # http-caches). Every other policy varies on Origin.
         self.star = policy.allows_all_origins and not policy.allow_credentials
-        # OPTIONS always counts as allowed (DESIGN §5), as it does for preflights.
+        # OPTIONS always counts as allowed, as it does for preflights (docs: configuration).
         self.methods = frozenset(policy.allow_methods) | {"OPTIONS"}
         self.any_method = ALL in self.methods
         self.headers = frozenset(name.lower() for name in policy.allow_headers)
         self.headers |= ALWAYS_ALLOWED_REQUEST_HEADERS
         self.any_header = ALL in self.headers
-        self.headers_or_empty = self.headers | {""}
         self.private_network = policy.allow_private_network
 
         credentials: Headers = [(ACAC, "true")] if policy.allow_credentials else []
@@ -218,8 +226,9 @@ class _CompiledPolicy:
             o: ((ACAO, o), *self.actual_tail, *self.vary_tail) for o in self.exact_origins
         }
         self.preflight_answers: dict[
-            tuple[str, str, str | None, str | None], tuple[tuple[str, str], ...] | str
+            tuple[str, str, str | None, bool], tuple[tuple[str, str], ...] | str
         ] = {}
+        self.kept_bytes = 0
         if self.debug:
             _ensure_debug_logging()
 
@@ -234,23 +243,26 @@ class _CompiledPolicy:
     def preflight(
         self, environ: WSGIEnvironment, start_response: StartResponse, origin: str
     ) -> Iterable[bytes]:
-        # Browsers repeat the same few preflights, so their answers are kept in a bounded
-        # dict; allow_origin_func sees the whole environ, so its answers are not. Nor are
-        # those for long header lists: hashing a hostile 4 KB key costs more than it saves.
+        # Browsers repeat the same few preflights, so their answers are kept in a dict
+        # bounded in entries and bytes; allow_origin_func sees the whole environ, so its
+        # answers are not. Nor are those for long or odd values: hashing a hostile 4 KB key
+        # costs more than it saves, and only what a browser could send is worth keeping.
+        method = environ[ENV_ACRM]
         requested = environ.get(ENV_ACRH)
         result: tuple[tuple[str, str], ...] | str
-        if self.origin_func is not None or (
-            requested is not None and len(requested) > _MAX_KEPT_ACRH_LENGTH
+        if (
+            self.origin_func is not None
+            or len(method) > _MAX_KEPT_METHOD_LENGTH
+            or (requested is not None and len(requested) > _MAX_KEPT_ACRH_LENGTH)
         ):
             result = self._check_preflight(environ, origin)
         else:
-            key = (origin, environ[ENV_ACRM], requested, environ.get(ENV_ACRPN))
+            key = (origin, method, requested, environ.get(ENV_ACRPN) == "true")
             kept = self.preflight_answers.get(key)
             if kept is None:
                 kept = self._check_preflight(environ, origin)
-                if len(self.preflight_answers) >= _PREFLIGHT_ANSWERS_KEPT:
-                    self.preflight_answers.clear()
-                self.preflight_answers[key] = kept
+                if is_serialized_origin(origin) and is_token(method):
+                    self._keep(key, kept)
             result = kept
         if self.debug:
             if isinstance(result, str):
@@ -283,6 +295,21 @@ class _CompiledPolicy:
         )
         return [body] if body else []
 
+    def _keep(
+        self, key: tuple[str, str, str | None, bool], answer: tuple[tuple[str, str], ...] | str
+    ) -> None:
+        # The origin, method and header list appear in the key, in the answer's headers and
+        # in a refusal's text: three copies at most.
+        size = _ANSWER_OVERHEAD + 3 * (len(key[0]) + len(key[1]) + len(key[2] or ""))
+        if (
+            len(self.preflight_answers) >= _PREFLIGHT_ANSWERS_KEPT
+            or self.kept_bytes + size > _PREFLIGHT_ANSWER_BYTES
+        ):
+            self.preflight_answers.clear()
+            self.kept_bytes = 0
+        self.preflight_answers[key] = answer
+        self.kept_bytes += size
+
     def _check_preflight(
         self, environ: WSGIEnvironment, origin: str
     ) -> tuple[tuple[str, str], ...] | str:
@@ -308,7 +335,7 @@ class _CompiledPolicy:
         headers = [(ACAO, allow_origin), (ACAM, method)]
         requested = environ.get(ENV_ACRH, "")
         if requested:
-            # Refuse oversized values before splitting them (DESIGN §5): a browser names at
+            # Refuse oversized values before splitting them: a browser names at
             # most a few dozen headers, so the bound costs honest clients nothing.
             commas = requested.count(",") if len(requested) <= MAX_ACRH_LENGTH else -1
             if commas < 0 or commas >= MAX_ACRH_ELEMENTS:
@@ -319,23 +346,23 @@ class _CompiledPolicy:
                     f"{elements}; at most {MAX_ACRH_LENGTH} bytes and {MAX_ACRH_ELEMENTS} "
                     "elements)"
                 )
+            # Fetch #cors-preflight-fetch parses the list leniently: split on ',', trim
+            # spaces and tabs, skip empty elements. One split and one set test per name:
+            # linear in the length of the value, with no regular expression to backtrack.
+            names = split_list(requested)
             if self.any_header:
-                if TOKEN_LIST.fullmatch(requested) is None:
-                    return f"Access-Control-Request-Headers {requested!r} is not a list of names"
-                has_names = bool(split_list(requested))
-            else:
-                # Every allowed name is a token, so finding each element in the set proves the
-                # value a list of tokens without the regular expression (empty ones skipped).
-                if not self.headers_or_empty.issuperset(map(_trim, requested.lower().split(","))):
-                    # The offending name is only ever shown in debug mode: find it only then.
-                    for name in split_list(requested) if self.debug else ():
-                        if name.lower() not in self.headers:
-                            return f"header {name!r} is not in allow_headers"
-                    return "a requested header is not in allow_headers"
-                has_names = bool(requested.strip(" \t,"))
-            if has_names:
-                # Echo the list as the browser wrote it: it is known to hold only names.
-                headers.append((ACAH, requested.strip(" \t")))
+                for name in names:
+                    if not is_token(name):
+                        return f"Access-Control-Request-Headers names {name!r}, not a header name"
+            elif not self.headers.issuperset(map(str.lower, names)):
+                # The offending name is only ever shown in debug mode: find it only then.
+                for name in names if self.debug else ():
+                    if name.lower() not in self.headers:
+                        return f"header {name!r} is not in allow_headers"
+                return "a requested header is not in allow_headers"
+            if names:
+                # The names, never the client's own spacing (RFC 9110 §5.6.1 lists).
+                headers.append((ACAH, ",".join(names)))
         headers.extend(self.preflight_tail)
         if self.private_network and environ.get(ENV_ACRPN) == "true":
             headers.append((ACAPN, "true"))
@@ -368,7 +395,7 @@ class _CompiledPolicy:
             verdict = f"method {method!r} is not in allow_methods: no CORS headers"
         else:
             verdict = "origin is not in allow_origins: no CORS headers"
-        logger.debug("[CORS] %s request from %r: %s", method, origin, verdict)
+        logger.debug("[CORS] %r request from %r: %s", method, origin, verdict)
 
 
 class _PathDispatch:
@@ -392,6 +419,7 @@ class _PathDispatch:
 
     def select(self, path: str) -> _CompiledPolicy | None:
         """The policy of the longest prefix of ``path``, or ``None`` to leave it alone."""
+        path = scope_path(path)
         for prefix, compiled in self.entries:
             # A segment boundary: '/api' matches '/api' and '/api/x', never '/apix'.
             if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
@@ -399,14 +427,78 @@ class _PathDispatch:
         return None
 
 
+def scope_path(path: str) -> str:
+    """The path a request is routed by, for choosing its path scope.
+
+    Routers and servers collapse runs of ``/`` (werkzeug serves ``//admin/x`` as
+    ``/admin/x``) and resolve ``.`` and ``..`` segments (RFC 3986 §5.2.4), so the scope is
+    chosen on the path any of them would end up routing; a path that does not start with
+    ``/`` (``*`` of ``OPTIONS *``, or none) belongs to ``/``. Linear in the path's length.
+    """
+    if not path.startswith("/"):
+        return "/"
+    if "//" not in path and "/." not in path:
+        return path
+    segments: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment and segment != ".":
+            segments.append(segment)
+    return "/" + "/".join(segments)
+
+
 def _wsgi_prefix(prefix: str) -> str:
     return prefix.rstrip("/").encode("utf-8").decode("latin-1")
 
 
+# Characters a path prefix cannot hold: a query or fragment never reaches PATH_INFO, and
+# PATH_INFO is already percent-decoded, so a prefix with any of them could never match.
+_NOT_IN_PREFIX = frozenset("?#%")
+
+
+def _prefix_problem(prefix: str) -> Problem | None:
+    bad = [c for c in prefix if c in _NOT_IN_PREFIX or c.isspace() or not c.isprintable()]
+    if bad:
+        return Problem(
+            "policy",
+            prefix,
+            f"a path prefix is a decoded path, without {bad[0]!r}: PATH_INFO never holds "
+            "a query, a fragment, percent-escapes, whitespace or control characters",
+            "write the path as the application routes it, e.g. '/api'",
+        )
+    normal = scope_path(prefix)
+    if normal.rstrip("/") != prefix.rstrip("/"):
+        return Problem(
+            "policy",
+            prefix,
+            "a path prefix is written as routers match it, without empty, '.' or '..' segments",
+            f"write {normal!r}",
+        )
+    return None
+
+
 def _check_paths(policies: Mapping[str, object]) -> None:
     problems: list[Problem] = []
+    seen: dict[str, str] = {}
     for prefix, policy in policies.items():
         if isinstance(prefix, str) and prefix.startswith("/"):
+            problem = _prefix_problem(prefix)
+            if problem is not None:
+                problems.append(problem)
+            elif prefix.rstrip("/") in seen:
+                problems.append(
+                    Problem(
+                        "policy",
+                        prefix,
+                        f"path prefixes {seen[prefix.rstrip('/')]!r} and {prefix!r} name the "
+                        "same path (a trailing '/' makes no difference)",
+                        "keep one of them",
+                    )
+                )
+            else:
+                seen[prefix.rstrip("/")] = prefix
             if not (policy is None or isinstance(policy, CORSPolicy)):
                 problems.append(
                     Problem(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .durations import DurationError, to_seconds
+from .durations import DurationError, DurationRangeError, to_seconds
 from .errors import PolicyError, PolicyWarning, Problem
 from .headers import (
     ALWAYS_ALLOWED_REQUEST_HEADERS,
@@ -30,7 +30,14 @@ from .headers import (
     is_forbidden_request_header,
     is_token,
 )
-from .origins import ALL, NULL, normalise_origin, parse_origin_pattern
+from .origins import (
+    ALL,
+    NULL,
+    OriginPattern,
+    is_public_suffix,
+    normalise_origin,
+    parse_origin_pattern,
+)
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIEnvironment
@@ -39,7 +46,7 @@ __all__ = ["KRAKEND_OPTIONS", "CORSPolicy", "OriginFunc", "read_json"]
 
 OriginFunc = Callable[[str, "WSGIEnvironment"], bool]
 
-# Browsers cap how long they cache a preflight (FETCH.md): Chromium 7200 s, Firefox 86400 s.
+# Browsers cap how long they cache a preflight: Chromium 7200 s, Firefox 86400 s.
 MAX_USEFUL_MAX_AGE = 86_400
 _COMMENT_PREFIXES = ("@", "$", "_", "#")
 #: The options a KrakenD ``security/cors`` object may hold, in KrakenD's order (plus
@@ -57,7 +64,11 @@ KRAKEND_OPTIONS = (
     "options_success_status",
     "auto_options",
 )
-_PYTHON_ONLY_KEYS = ("allow_origin_func", "dangerously_tolerate_insecure_origins")
+_PYTHON_ONLY_KEYS = (
+    "allow_origin_func",
+    "dangerously_tolerate_insecure_origins",
+    "dangerously_tolerate_subdomains_of_public_suffixes",
+)
 
 
 def _as_tuple(value: object) -> object:
@@ -153,6 +164,9 @@ class CORSPolicy:
     allow_origin_func: OriginFunc | None = attrs.field(default=None, repr=False)
     #: Allow ``null`` and plain-http origins together with credentials.
     dangerously_tolerate_insecure_origins: bool = False
+    #: Allow wildcards directly under a public suffix (``https://*.github.io``), where
+    #: anyone can register a site.
+    dangerously_tolerate_subdomains_of_public_suffixes: bool = False
 
     def __attrs_post_init__(self) -> None:
         problems = _Checker(self).problems()
@@ -213,6 +227,14 @@ class CORSPolicy:
                 )
             else:
                 kwargs[key] = value
+        if kwargs.get("allow_headers") == []:
+            warnings.warn(
+                "allow_headers: [] allows only the four always-allowed headers (Accept, "
+                "Accept-Language, Content-Language, Content-Type), but KrakenD reads an empty "
+                'list as every header: write ["*"] for that',
+                PolicyWarning,
+                stacklevel=_caller_stacklevel(),
+            )
         known = [field.name for field in attrs.fields(cls)]
         for key, value in overrides.items():
             if key in known:
@@ -337,6 +359,30 @@ def read_json(path: str) -> Any:
             ],
             source=path,
         ) from None
+    except RecursionError:
+        raise PolicyError(
+            [
+                Problem(
+                    "config",
+                    path,
+                    "the JSON nests arrays or objects too deeply to read",
+                    "a CORS configuration nests a few levels at most: check the file",
+                )
+            ],
+            source=path,
+        ) from None
+    except ValueError:  # an integer longer than int() converts (sys.get_int_max_str_digits)
+        raise PolicyError(
+            [
+                Problem(
+                    "config",
+                    path,
+                    "the JSON holds a number too long to read",
+                    "no CORS option needs more than a few digits: check the file",
+                )
+            ],
+            source=path,
+        ) from None
 
 
 def _unknown_option(key: str, value: object, known: Iterable[str]) -> Problem:
@@ -346,7 +392,7 @@ def _unknown_option(key: str, value: object, known: Iterable[str]) -> Problem:
 
 
 class _Checker:
-    """Collects every problem of a policy (DESIGN §4)."""
+    """Collects every problem of a policy, each with the rule it breaks and its fix."""
 
     def __init__(self, policy: CORSPolicy) -> None:
         self.policy = policy
@@ -364,6 +410,7 @@ class _Checker:
             "options_passthrough",
             "auto_options",
             "dangerously_tolerate_insecure_origins",
+            "dangerously_tolerate_subdomains_of_public_suffixes",
         ):
             self._check_bool(name, getattr(policy, name))
         if self._check_strings("allow_origins", policy.allow_origins):
@@ -429,6 +476,7 @@ class _Checker:
             return
         credentials = policy.allow_credentials is True
         tolerate = policy.dangerously_tolerate_insecure_origins is True
+        tolerate_suffixes = policy.dangerously_tolerate_subdomains_of_public_suffixes is True
         for origin in origins:
             if origin == ALL:
                 if credentials:
@@ -454,6 +502,8 @@ class _Checker:
             pattern, problems = parse_origin_pattern(origin)
             for rule, hint in problems:
                 self.add("allow_origins", origin, rule, hint)
+            if pattern is not None and pattern.subdomains and not tolerate_suffixes:
+                self._check_public_suffix(origin, pattern)
             insecure = pattern is not None and not pattern.is_potentially_trustworthy
             if insecure and credentials and not tolerate:
                 self.add(
@@ -464,6 +514,18 @@ class _Checker:
                     f"use {'https://' + origin.partition('://')[2]!r}, or set "
                     "dangerously_tolerate_insecure_origins=True",
                 )
+
+    def _check_public_suffix(self, origin: str, pattern: OriginPattern) -> None:
+        suffix = pattern.host.rstrip(".")
+        if is_public_suffix(suffix):
+            self.add(
+                "allow_origins",
+                origin,
+                f"{suffix!r} is a public suffix: anyone can register a site under it, so "
+                f"'*.{suffix}' would allow origins an attacker controls",
+                f"list your own sites (e.g. '{pattern.scheme}://myapp.{suffix}'), or set "
+                "dangerously_tolerate_subdomains_of_public_suffixes=True if you accept that",
+            )
 
     def _check_methods(self, methods: tuple[str, ...]) -> None:
         if not methods:
@@ -527,7 +589,22 @@ class _Checker:
                 )
 
     def _check_max_age(self, value: object) -> None:
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        if value is None:
+            return
+        try:
+            to_seconds(value)
+        except DurationRangeError:
+            self.add(
+                "max_age",
+                value,
+                "max_age is within Go's duration range (at most 2562047h47m16s either way)",
+                "browsers cache a preflight for at most 7200 s (Chromium) or 86400 s "
+                "(Firefox): write e.g. '2h'",
+            )
+            return
+        except (DurationError, TypeError):
+            pass
+        else:
             return
         if isinstance(value, str):
             self.add(
