@@ -240,12 +240,10 @@ class Expected:
 def routed_path(path: str) -> str:
     """The path a router dispatches (DESIGN §2): '/' runs collapsed, dot segments resolved.
 
-    A path not starting with '/' ('*' of OPTIONS *, '') belongs to the '/' scope.
+    A path not starting with '/' is read as if it did ('*' of OPTIONS * and '' fall in '/').
     """
-    if not path.startswith("/"):
-        return "/"
     stack: list[str] = []
-    for segment in [s for s in path.split("/") if s not in ("", ".")]:
+    for segment in [s for s in ("/" + path).split("/") if s not in ("", ".")]:
         if segment == "..":
             stack[-1:] = []
         else:

@@ -432,11 +432,12 @@ def scope_path(path: str) -> str:
 
     Routers and servers collapse runs of ``/`` (werkzeug serves ``//admin/x`` as
     ``/admin/x``) and resolve ``.`` and ``..`` segments (RFC 3986 §5.2.4), so the scope is
-    chosen on the path any of them would end up routing; a path that does not start with
-    ``/`` (``*`` of ``OPTIONS *``, or none) belongs to ``/``. Linear in the path's length.
+    chosen on the path any of them would end up routing. A path that does not start with
+    ``/`` is read as if it did, as werkzeug routes it (``admin`` reaches ``/admin``): ``*``
+    of ``OPTIONS *`` and the empty path belong to ``/``. Linear in the path's length.
     """
     if not path.startswith("/"):
-        return "/"
+        path = "/" + path
     if "//" not in path and "/." not in path:
         return path
     segments: list[str] = []
