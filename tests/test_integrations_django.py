@@ -18,9 +18,12 @@ import webtest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
+from django.test import Client
 from django.test.utils import override_settings
 from django.urls import include, path
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_GET,
@@ -89,6 +92,73 @@ class NoHead(View):
         return HttpResponse("no head")
 
 
+class GetPost(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("got")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("posted")
+
+
+class OnlyGet(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("got")
+
+
+class OnlyPost(View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("posted")
+
+
+class PostNamesOnly(GetPost):
+    http_method_names: ClassVar[list[str]] = ["post", "options"]
+
+
+class DispatchRequirePost(GetPost):
+    @method_decorator(require_POST)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+
+@method_decorator(require_POST, name="dispatch")
+class ClassRequirePost(GetPost):
+    pass
+
+
+class InheritsClassRequirePost(ClassRequirePost):
+    def put(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("put")
+
+
+@method_decorator([never_cache, require_http_methods(["GET", "HEAD", "PUT"])], name="dispatch")
+class ClassDecoratorList(GetPost):
+    def put(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("put")
+
+
+@method_decorator(require_safe, name="dispatch")
+@method_decorator(require_http_methods(["GET", "POST"]), name="dispatch")
+class ClassStackedDecorators(GetPost):
+    pass
+
+
+class HandlerRequireGet(GetPost):
+    # head is get here, and require_GET refuses HEAD.
+    @method_decorator(require_GET)
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("got")
+
+
+@method_decorator(require_safe, name="get")
+class ClassHandlerRequireSafe(GetPost):
+    pass
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class ClassCsrfExemptOnly(GetPost):
+    pass
+
+
 nested = [path("deep/<int:pk>", require_http_methods(["PUT", "DELETE"])(ok))]
 
 urlpatterns = [
@@ -108,6 +178,25 @@ urlpatterns = [
     path("nested/", include(nested)),
     path("slash/", ok),
     path("caf\u00e9", require_GET(ok)),
+    path("table/require-get", require_GET(ok)),
+    path("table/require-post", require_POST(ok)),
+    path("table/require-safe", require_safe(ok)),
+    path("table/require-http-methods", require_http_methods(["PUT", "PATCH"])(ok)),
+    path("table/lower-case-method", require_http_methods(["get", "POST"])(ok)),
+    path("table/get-post", GetPost.as_view()),
+    path("table/only-get", OnlyGet.as_view()),
+    path("table/only-post", OnlyPost.as_view()),
+    path("table/names", PostNamesOnly.as_view()),
+    path("table/as-view-names", GetPost.as_view(http_method_names=["get", "options"])),
+    path("table/dispatch-require-post", DispatchRequirePost.as_view()),
+    path("table/class-require-post", ClassRequirePost.as_view()),
+    path("table/inherits-class-require-post", InheritsClassRequirePost.as_view()),
+    path("table/class-decorator-list", ClassDecoratorList.as_view()),
+    path("table/class-stacked", ClassStackedDecorators.as_view()),
+    path("table/handler-require-get", HandlerRequireGet.as_view()),
+    path("table/class-handler-require-safe", ClassHandlerRequireSafe.as_view()),
+    path("table/class-csrf-exempt", ClassCsrfExemptOnly.as_view()),
+    path("table/require-get-around-class", require_GET(ClassRequirePost.as_view())),
 ]
 
 
@@ -154,7 +243,10 @@ def test_router_for_undecorated_function_view_does_not_know_methods() -> None:
     router = find_router(get_wsgi_application())
     assert router is not None
 
-    assert router.allowed_methods({"PATH_INFO": "/anything"}) is UNKNOWN_METHODS
+    assert (
+        router.allowed_methods({"PATH_INFO": "/anything", "HTTP_HOST": "localhost"})
+        is UNKNOWN_METHODS
+    )
 
 
 def test_plain_options_on_undecorated_function_view_allows_policy_methods() -> None:
@@ -180,7 +272,7 @@ def test_router_reads_non_ascii_path_as_django_does() -> None:
     from wsgicors.integrations.django import DjangoRouter
 
     # PEP 3333: PATH_INFO holds the path's UTF-8 bytes decoded as latin-1.
-    environ = {"PATH_INFO": "/caf\u00c3\u00a9"}
+    environ = {"PATH_INFO": "/caf\u00c3\u00a9", "HTTP_HOST": "localhost"}
 
     assert DjangoRouter().allowed_methods(environ) == frozenset({"GET"})
 
@@ -190,7 +282,130 @@ def test_router_with_urlconf_module_resolves_there() -> None:
 
     router = DjangoRouter(urlconf="djangoproject.urls")
 
-    assert router.allowed_methods({"PATH_INFO": "/api/status"}) == frozenset({"GET", "HEAD"})
+    assert router.allowed_methods(
+        {"PATH_INFO": "/api/status", "HTTP_HOST": "localhost"}
+    ) == frozenset({"GET", "HEAD"})
+
+
+# --- Allow never lists a method Django refuses with 405 ---------------------------------------
+#
+# OPTIONS itself is answered by auto_options, so it is always in Allow; every other method is
+# listed exactly when Django's own test client gets something other than 405 for it.
+
+TABLE_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
+
+
+@pytest.mark.parametrize(
+    ("path_", "allow"),
+    [
+        pytest.param("/table/require-get", "GET, OPTIONS", id="require_GET"),
+        pytest.param("/table/require-post", "OPTIONS, POST", id="require_POST"),
+        pytest.param("/table/require-safe", "GET, HEAD, OPTIONS", id="require_safe"),
+        pytest.param(
+            "/table/require-http-methods", "OPTIONS, PATCH, PUT", id="require_http_methods"
+        ),
+        pytest.param(
+            "/table/lower-case-method", "OPTIONS, POST", id="require_http_methods, 'get'"
+        ),
+        pytest.param("/table/get-post", "GET, HEAD, OPTIONS, POST", id="View with get, post"),
+        pytest.param("/table/only-get", "GET, HEAD, OPTIONS", id="View with get only"),
+        pytest.param("/table/only-post", "OPTIONS, POST", id="View with post only"),
+        pytest.param("/table/names", "OPTIONS, POST", id="http_method_names"),
+        pytest.param("/table/as-view-names", "GET, OPTIONS", id="as_view(http_method_names=)"),
+        pytest.param(
+            "/table/dispatch-require-post", "OPTIONS, POST", id="method_decorator on dispatch"
+        ),
+        pytest.param(
+            "/table/class-require-post", "OPTIONS, POST", id="method_decorator name=dispatch"
+        ),
+        pytest.param(
+            "/table/inherits-class-require-post",
+            "OPTIONS, POST",
+            id="subclass of a name=dispatch class",
+        ),
+        pytest.param(
+            "/table/class-decorator-list",
+            "GET, HEAD, OPTIONS, PUT",
+            id="list of decorators on dispatch",
+        ),
+        pytest.param(
+            "/table/class-stacked", "GET, OPTIONS", id="two method_decorators on dispatch"
+        ),
+        pytest.param(
+            "/table/handler-require-get",
+            "GET, OPTIONS, POST",
+            id="method_decorator(require_GET) on get: HEAD refused",
+        ),
+        pytest.param(
+            "/table/class-handler-require-safe",
+            "GET, HEAD, OPTIONS, POST",
+            id="method_decorator name=get",
+        ),
+        pytest.param(
+            "/table/class-csrf-exempt",
+            "GET, HEAD, OPTIONS, POST",
+            id="other decorator on dispatch",
+        ),
+        pytest.param(
+            "/table/require-get-around-class",
+            "OPTIONS",
+            id="require_GET around a require_POST class",
+        ),
+    ],
+)
+def test_allow_lists_exactly_the_methods_django_does_not_refuse(path_: str, allow: str) -> None:
+    django_client = Client()
+    accepted = [m for m in TABLE_METHODS if django_client.generic(m, path_).status_code != 405]
+
+    response = client().options(path_)
+
+    assert (response.status, response.headers[ALLOW]) == ("200 OK", allow)
+    assert sorted({*accepted, "OPTIONS"}) == allow.split(", ")
+
+
+# --- ALLOWED_HOSTS --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        pytest.param("evil.example", id="unlisted host"),
+        pytest.param("localhost.evil.example", id="listed host as a prefix"),
+        pytest.param("local host", id="not a host"),
+    ],
+)
+def test_plain_options_with_disallowed_host_is_djangos_400(host: str) -> None:
+    with override_settings(MIDDLEWARE=["django.middleware.common.CommonMiddleware"]):
+        response = client().options(
+            "/items", headers={"Host": host, ORIGIN: SITE}, status=400, expect_errors=True
+        )
+
+    assert (ALLOW in response.headers, response.headers[ACAO]) == (False, SITE)
+
+
+def test_router_leaves_disallowed_host_to_django() -> None:
+    from wsgicors.integrations.django import DjangoRouter
+
+    environ = {"PATH_INFO": "/items", "HTTP_HOST": "evil.example", "REQUEST_METHOD": "OPTIONS"}
+    before = dict(environ)
+
+    assert (DjangoRouter().allowed_methods(environ), environ) == (None, before)
+
+
+def test_router_reads_forwarded_host_as_django_does() -> None:
+    from wsgicors.integrations.django import DjangoRouter
+
+    environ = {
+        "PATH_INFO": "/items",
+        "HTTP_HOST": "localhost",
+        "HTTP_X_FORWARDED_HOST": "evil.example",
+    }
+
+    with override_settings(USE_X_FORWARDED_HOST=True):
+        forwarded = DjangoRouter().allowed_methods(environ)
+    direct = DjangoRouter().allowed_methods(environ)
+
+    assert (forwarded, direct) == (None, frozenset({"GET", "HEAD", "OPTIONS", "POST"}))
 
 
 # --- actual requests and preflights through Django ------------------------------------------

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 import webtest
 from flask import Blueprint, Flask
+from werkzeug.test import Client, EnvironBuilder
 
 from wsgicors import CORSMiddleware, CORSPolicy
 from wsgicors.headers import ACAM, ACAO, ACEH, ACMA, ACRM, ALLOW, ORIGIN, VARY
+from wsgicors.routes import find_router
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SITE = "https://www.domain.com"
@@ -213,3 +216,250 @@ def test_flask_example_other_origin_gets_no_cors(example: ModuleType) -> None:
     )
 
     assert (ACAO in response.headers, response.headers[VARY]) == (False, "Origin")
+
+
+# --- auto_options binds the request exactly as Flask does ----------------------------------
+#
+# Flask binds url_map per request in Flask.create_url_adapter: the subdomain is read from the
+# Host only with subdomain_matching (else every request is on the default subdomain), the
+# whole Host is matched with host_matching, and TRUSTED_HOSTS refuses a Host with a 400.
+# Whenever Flask would not answer the OPTIONS with 200 (404, 400, a redirect), the middleware
+# passes it on; when Flask would, Allow is the set of methods Flask accepts there.
+
+EVERY_METHOD = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+ANY_METHOD = CORSPolicy(allow_methods=["*"], auto_options=True)
+
+
+def _subdomain_routes(app: Flask) -> Flask:
+    @app.get("/s")
+    def root_s() -> str:
+        return "root"
+
+    @app.put("/s", subdomain="api")
+    def api_s() -> str:
+        return "api"
+
+    @app.get("/root-only")
+    def root_only() -> str:
+        return "root"
+
+    @app.delete("/api-only", subdomain="api")
+    def api_only() -> tuple[str, int]:
+        return "", 204
+
+    @app.post("/user", subdomain="<user>")
+    def user(user: str) -> str:
+        return user
+
+    @app.get("/slash/")
+    def slash() -> str:
+        return "slash"
+
+    return app
+
+
+def subdomain_matching() -> Flask:
+    app = Flask("subdomains", subdomain_matching=True, static_folder=None)
+    app.config["SERVER_NAME"] = "example.com"
+    return _subdomain_routes(app)
+
+
+def no_subdomain_matching() -> Flask:
+    # The default: SERVER_NAME alone does not turn subdomain matching on, so every request
+    # is routed on the default subdomain, whatever its Host.
+    app = Flask("flat", static_folder=None)
+    app.config["SERVER_NAME"] = "example.com"
+    return _subdomain_routes(app)
+
+
+def host_matching() -> Flask:
+    app = Flask("hosts", host_matching=True, static_folder=None)
+    app.config["SERVER_NAME"] = "a.example"  # ignored for matching under host_matching
+
+    @app.get("/h", host="a.example")
+    def a() -> str:
+        return "a"
+
+    @app.put("/h", host="b.example")
+    def b() -> str:
+        return "b"
+
+    @app.patch("/h", host="<tenant>.c.example")
+    def c(tenant: str) -> str:
+        return tenant
+
+    return app
+
+
+def trusted_hosts() -> Flask:
+    app = Flask("trusted", static_folder=None)
+    app.config["TRUSTED_HOSTS"] = ["example.com", ".example.net"]
+
+    @app.route("/t", methods=["GET", "PUT"])
+    def t() -> str:
+        return "t"
+
+    return app
+
+
+def _answer(app: object, host: str, path: str, method: str = "OPTIONS") -> tuple[int, set[str]]:
+    response = Client(app).open(path, method=method, base_url=f"http://{host}")  # type: ignore[arg-type]
+    allow = response.headers.get(ALLOW)
+    return response.status_code, set() if allow is None else set(allow.split(", "))
+
+
+_MISMATCH = pytest.mark.filterwarnings("ignore:Current server name:UserWarning")
+
+
+@pytest.mark.parametrize(
+    ("factory", "host", "path", "status", "allow"),
+    [
+        pytest.param(
+            subdomain_matching, "example.com", "/s", 200, {"GET", "HEAD", "OPTIONS"}, id="root /s"
+        ),
+        pytest.param(
+            subdomain_matching, "api.example.com", "/s", 200, {"OPTIONS", "PUT"}, id="api. /s"
+        ),
+        pytest.param(
+            subdomain_matching,
+            "api.example.com",
+            "/root-only",
+            404,
+            set(),
+            id="root route on api.",
+        ),
+        pytest.param(
+            subdomain_matching,
+            "api.example.com",
+            "/api-only",
+            200,
+            {"DELETE", "OPTIONS"},
+            id="api. route",
+        ),
+        pytest.param(
+            subdomain_matching, "example.com", "/api-only", 404, set(), id="api. route on root"
+        ),
+        pytest.param(
+            subdomain_matching, "bob.example.com", "/s", 404, set(), id="unrouted subdomain"
+        ),
+        pytest.param(
+            subdomain_matching,
+            "bob.example.com",
+            "/user",
+            200,
+            {"OPTIONS", "POST"},
+            id="<user> subdomain",
+        ),
+        pytest.param(
+            subdomain_matching,
+            "other.test",
+            "/s",
+            404,
+            set(),
+            id="Host outside SERVER_NAME",
+            marks=_MISMATCH,
+        ),
+        pytest.param(subdomain_matching, "example.com", "/slash", 308, set(), id="redirect"),
+        pytest.param(
+            no_subdomain_matching,
+            "api.example.com",
+            "/s",
+            200,
+            {"GET", "HEAD", "OPTIONS"},
+            id="no subdomain_matching: api. is the root",
+        ),
+        pytest.param(
+            no_subdomain_matching,
+            "api.example.com",
+            "/api-only",
+            404,
+            set(),
+            id="no subdomain_matching: subdomain rule never matches",
+        ),
+        pytest.param(
+            host_matching, "a.example", "/h", 200, {"GET", "HEAD", "OPTIONS"}, id="host a"
+        ),
+        pytest.param(host_matching, "b.example", "/h", 200, {"OPTIONS", "PUT"}, id="host b"),
+        pytest.param(
+            host_matching, "x.c.example", "/h", 200, {"OPTIONS", "PATCH"}, id="<tenant> host"
+        ),
+        pytest.param(host_matching, "d.example", "/h", 404, set(), id="unrouted host"),
+        pytest.param(
+            trusted_hosts,
+            "example.com",
+            "/t",
+            200,
+            {"GET", "HEAD", "OPTIONS", "PUT"},
+            id="trusted host",
+        ),
+        pytest.param(
+            trusted_hosts,
+            "www.example.net",
+            "/t",
+            200,
+            {"GET", "HEAD", "OPTIONS", "PUT"},
+            id="trusted subdomain",
+        ),
+        pytest.param(trusted_hosts, "evil.example", "/t", 400, set(), id="untrusted host"),
+        pytest.param(
+            trusted_hosts, "example.com.evil.example", "/t", 400, set(), id="trusted host prefix"
+        ),
+    ],
+)
+def test_plain_options_answers_as_flask_routes_the_host(
+    factory: Callable[[], Flask], host: str, path: str, status: int, allow: set[str]
+) -> None:
+    flask_answer = _answer(factory(), host, path)
+    wrapped_answer = _answer(CORSMiddleware(factory(), ANY_METHOD), host, path)
+
+    assert (flask_answer, wrapped_answer) == ((status, allow), (status, allow))
+
+
+@pytest.mark.parametrize(
+    ("factory", "host", "path"),
+    [
+        pytest.param(subdomain_matching, "api.example.com", "/s", id="api. /s"),
+        pytest.param(subdomain_matching, "example.com", "/s", id="root /s"),
+        pytest.param(subdomain_matching, "bob.example.com", "/user", id="<user> subdomain"),
+        pytest.param(no_subdomain_matching, "api.example.com", "/s", id="no subdomain_matching"),
+        pytest.param(host_matching, "b.example", "/h", id="host b"),
+        pytest.param(trusted_hosts, "www.example.net", "/t", id="trusted subdomain"),
+    ],
+)
+def test_allow_lists_exactly_the_methods_flask_does_not_refuse(
+    factory: Callable[[], Flask], host: str, path: str
+) -> None:
+    accepted = {m for m in EVERY_METHOD if _answer(factory(), host, path, m)[0] != 405}
+
+    status, allow = _answer(CORSMiddleware(factory(), ANY_METHOD), host, path)
+
+    assert (status, allow) == (200, accepted)
+
+
+def test_wsgi_app_recipe_binds_subdomain_as_flask_does() -> None:
+    app = subdomain_matching()
+    app.wsgi_app = CORSMiddleware(app.wsgi_app, ANY_METHOD, router=app)  # type: ignore[method-assign]
+
+    assert [_answer(app, host, "/s") for host in ("api.example.com", "example.com")] == [
+        (200, {"OPTIONS", "PUT"}),
+        (200, {"GET", "HEAD", "OPTIONS"}),
+    ]
+
+
+def test_untrusted_host_reaches_flask_with_cors_headers() -> None:
+    response = webtest.TestApp(CORSMiddleware(trusted_hosts(), POLICY)).options(
+        "/t", headers={"Host": "evil.example", ORIGIN: SITE}, status=400
+    )
+
+    assert (ALLOW in response.headers, response.headers[ACAO]) == (False, SITE)
+
+
+def test_router_does_not_mark_the_environ_as_a_flask_request() -> None:
+    environ = EnvironBuilder(
+        "/s", method="OPTIONS", base_url="http://api.example.com"
+    ).get_environ()
+    before = dict(environ)
+
+    methods = find_router(subdomain_matching()).allowed_methods(environ)  # type: ignore[union-attr]
+
+    assert (methods, environ) == (frozenset({"OPTIONS", "PUT"}), before)

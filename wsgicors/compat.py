@@ -27,12 +27,20 @@ option, and the result is an ordinary :class:`~wsgicors.CORSMiddleware`:
 ``expose_headers``        comma-separated, as ``expose_headers``; ``"*"``: all.
 ``credentials``           ``"true"``: ``allow_credentials=True``; ``"false"`` or missing:
                           ``False``.
-``maxage``                a number of seconds, as ``max_age``.
+``maxage``                a number of seconds in ASCII digits, as ``max_age``; ``0`` still
+                          sends ``Access-Control-Max-Age: 0`` (no preflight caching), as
+                          0.7 did, where ``max_age=0`` sends no header.
 ``policy``                names the policies (``name_origin = ...``); ``deny``, or no
-                          ``policy`` and no options, leaves responses undecorated.
+                          ``policy`` and no options, leaves responses undecorated. When one
+                          name extends another (``a`` and ``a_b``), a key belongs to the
+                          longest name it starts with: ``a_b_origin`` is policy ``a_b``'s.
 ``matchstrategy``         ``firstmatch`` or ``verbmatch``: several policies are merged into
                           one when they differ only in ``origin``, so both read the same.
 ========================  ================================================================
+
+Lists are split on ASCII separators only (``,`` between names; spaces, tabs and the line
+breaks of a continued ini value between origins): a no-break space or another Unicode
+separator stays part of the value, which is then refused, never silently read.
 
 What 0.7 did insecurely is a :class:`~wsgicors.PolicyError` that names the 0.7 option and
 the safe replacement: ``*`` or ``copy`` with ``credentials = true`` (0.7 answered every site
@@ -45,12 +53,14 @@ refused too: wsgicors applies one policy per path prefix.
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .durations import MAX_SECONDS
 from .errors import PolicyError, PolicyWarning, Problem
 from .middleware import CORSMiddleware
 from .origins import ALL
@@ -76,6 +86,20 @@ _DENY = "deny"
 # decorated their responses whatever its 'methods' said.
 _SAFELISTED_METHODS = ("GET", "HEAD", "POST")
 _ANY_ORIGIN = ("*", "copy")
+# str.split() and str.strip() with no argument also act on Unicode separators (U+001C,
+# U+00A0, U+3000, ...); 0.7 split on ASCII, and a value holding one is refused whole
+# rather than silently split or trimmed.
+_ASCII_SPACE = " \t\r\n\f\v"
+_ORIGIN_SEPARATOR = re.compile(r"[ \t\r\n\f\v]+")
+_NAME_SPACE = " \t"
+# [0-9]: str.isdigit() also accepts '²' and other digits int() refuses or reads differently.
+_SECONDS = re.compile(r"[0-9]+")
+# Whole seconds in Go's duration range have at most this many digits; longer strings are
+# refused before int() reads them.
+_MAX_SECONDS_DIGITS = len(str(MAX_SECONDS))
+# 0.7 sent maxage = 0 verbatim, which turns the preflight cache off; CORSPolicy sends
+# 'Access-Control-Max-Age: 0' for a negative max_age (0 there means no header).
+_NO_CACHING = -1
 
 
 def CORS(
@@ -87,27 +111,58 @@ def CORS(
     the options (the keywords, else ``cfg``) name policies with ``policy`` and prefix their
     options with the policy's name. Raises :class:`~wsgicors.PolicyError` for every problem.
     """
-    options = kw if kw else dict(cfg or {})
-    return legacy_middleware(application, options)
+    if kw:
+        return legacy_middleware(application, kw)
+    if cfg is not None and not isinstance(cfg, Mapping):
+        raise PolicyError(
+            [
+                Problem(
+                    "cfg",
+                    cfg,
+                    "cfg is a mapping of wsgicors 0.7 options",
+                    "write CORS(app, {'origin': 'https://app.example.com'}) or "
+                    "CORS(app, origin='https://app.example.com')",
+                )
+            ]
+        )
+    return legacy_middleware(application, cfg or {})
 
 
 def legacy_middleware(
-    application: WSGIApplication, options: Mapping[str, Any], *, source: str | None = None
+    application: WSGIApplication,
+    options: Mapping[str, Any],
+    *,
+    source: str | None = None,
+    shared: Mapping[str, Any] | None = None,
 ) -> CORSMiddleware:
     """``legacy_policy()`` applied to ``application``; a denying policy decorates nothing."""
-    policy = legacy_policy(options, source=source)
+    policy = legacy_policy(options, source=source, shared=shared)
     # '/' matches every path, and None there means the middleware does nothing.
     return CORSMiddleware(application, {"/": None} if policy is None else policy)
 
 
-def legacy_policy(options: Mapping[str, Any], *, source: str | None = None) -> CORSPolicy | None:
+def legacy_policy(
+    options: Mapping[str, Any],
+    *,
+    source: str | None = None,
+    shared: Mapping[str, Any] | None = None,
+) -> CORSPolicy | None:
     """The :class:`~wsgicors.CORSPolicy` for 0.7 options, or ``None`` for 0.7's ``deny``.
 
-    ``source`` names the file the options came from, for the error message.
+    ``source`` names the file the options came from, for the error message. ``shared``
+    holds options set for a whole Paste Deploy file (its ``[DEFAULT]`` section and
+    ``loadapp(global_conf=...)``): as in 0.7, ``options`` are merged over them and win.
+    Shared options serve other components too, so only ``policy``, ``matchstrategy`` and
+    the keys of the named policies are read from them; the others are ignored silently,
+    and a shared key of a named policy that is no 0.7 option is ignored with a
+    :class:`~wsgicors.PolicyWarning` (in the component's own options it is refused).
     """
     problems: list[Problem] = []
-    read = _named if "policy" in options else _direct
-    policy = read(options, problems)
+    shared = shared or {}
+    if "policy" in options or "policy" in shared:
+        policy = _named({**shared, **options}, problems, local=options if shared else None)
+    else:
+        policy = _direct(options, problems)
     if problems:
         raise PolicyError(problems, source=source)
     return policy
@@ -128,7 +183,17 @@ def _direct(options: Mapping[str, Any], problems: list[Problem]) -> CORSPolicy |
     return _build(kwargs, {"": values}, problems)
 
 
-def _named(options: Mapping[str, Any], problems: list[Problem]) -> CORSPolicy | None:
+def _named(
+    options: Mapping[str, Any],
+    problems: list[Problem],
+    *,
+    local: Mapping[str, Any] | None = None,
+) -> CORSPolicy | None:
+    """One policy for the policies named by ``policy``.
+
+    ``local``, when given, holds the keys the component was configured with itself; the
+    other keys of ``options`` are shared ones, which are not refused when unknown.
+    """
     listed = options["policy"]
     if not isinstance(listed, str) or not listed.strip():
         problems.append(
@@ -140,30 +205,48 @@ def _named(options: Mapping[str, Any], problems: list[Problem]) -> CORSPolicy | 
             )
         )
         return None
-    names = [name.strip() for name in listed.split(",")]
+    # 0.7 read an empty name (policy = a, , b) as a policy that never matched.
+    names = [name for name in (name.strip(_NAME_SPACE) for name in listed.split(",")) if name]
     # 0.7 stopped at 'deny': the policies after it were never used.
     active = names[: names.index(_DENY)] if _DENY in names else names
     _check_strategy(options.get("matchstrategy", "firstmatch"), problems)
 
     per_policy: dict[str, dict[str, Any]] = {name: {} for name in active}
+    # Longest first: with policies 'a' and 'a_b', 'a_b_origin' is a_b's origin, not a's
+    # unknown option 'b_origin' (0.7 gave each policy the keys after its own prefix).
+    by_length = sorted(set(active), key=len, reverse=True)
     ignored: list[str] = []
+    ignored_shared: list[str] = []
     for key, value in options.items():
         if key in ("policy", "matchstrategy"):
             continue
-        owner = next((name for name in active if str(key).startswith(name + "_")), None)
+        is_local = local is None or key in local
+        owner = next((name for name in by_length if str(key).startswith(name + "_")), None)
         if owner is None:
-            ignored.append(str(key))
+            if is_local:
+                ignored.append(str(key))
             continue
         option = str(key)[len(owner) + 1 :]
         if option in _OPTIONS:
             per_policy[owner][option] = value
-        else:
+        elif is_local:
             known = [f"{owner}_{name}" for name in _OPTIONS]
             problems.append(_unknown(str(key), value, known))
+        else:
+            ignored_shared.append(str(key))
     if ignored:
         warnings.warn(
             f"ignored {', '.join(ignored)}: no policy named in policy = {listed!r} owns "
             "them (wsgicors 0.7 ignored them too)",
+            PolicyWarning,
+            stacklevel=4,
+        )
+    if ignored_shared:
+        keys = ", ".join(repr(key) for key in ignored_shared)
+        warnings.warn(
+            f"ignored {keys} in the shared options ([DEFAULT]): not a wsgicors 0.7 option "
+            f"({', '.join(_OPTIONS)}) of the policy the key starts with; rename the key if "
+            "it belongs to another component, or correct it if it is a misspelt CORS option",
             PolicyWarning,
             stacklevel=4,
         )
@@ -237,7 +320,7 @@ def _origins(
     if not isinstance(value, str):
         problems.append(_not_string(option, value, "https://a.example.com https://b.example.com"))
         return None
-    tokens = value.split()
+    tokens = _split_origins(value)
     if tokens in (["*"], ["copy"]):
         if credentials:
             problems.append(
@@ -287,14 +370,19 @@ def _names(value: object, option: str, problems: list[Problem]) -> tuple[str, ..
     if not isinstance(value, str):
         problems.append(_not_string(option, value, "X-Requested-With, Content-Type"))
         return ()
-    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    stripped = (name.strip(_NAME_SPACE) for name in value.split(","))
+    names = tuple(name for name in stripped if name)
     return (ALL,) if ALL in names else names
+
+
+def _split_origins(value: str) -> list[str]:
+    return [token for token in _ORIGIN_SEPARATOR.split(value) if token]
 
 
 def _credentials(value: object, option: str, problems: list[Problem]) -> bool:
     if value is None or isinstance(value, bool):
         return bool(value)
-    if value in ("true", "false", ""):
+    if isinstance(value, str) and value in ("true", "false", ""):
         return value == "true"
     problems.append(
         Problem(
@@ -310,24 +398,41 @@ def _credentials(value: object, option: str, problems: list[Problem]) -> bool:
 def _max_age(value: object, option: str, problems: list[Problem]) -> int | None:
     if value is None or value == "":
         return None
+    seconds: int | None = None
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    problems.append(
-        Problem(
-            option,
-            value,
-            "maxage is a number of seconds (wsgicors 0.7 copied anything else into "
-            "Access-Control-Max-Age, where browsers ignore it)",
-            f"write {option} = 180",
+        seconds = value
+    elif isinstance(value, str):
+        digits = value.strip(_ASCII_SPACE)
+        if _SECONDS.fullmatch(digits):
+            # A longer string is out of range anyway; int() never reads thousands of digits.
+            seconds = int(digits) if len(digits) <= _MAX_SECONDS_DIGITS else MAX_SECONDS + 1
+    if seconds is None:
+        problems.append(
+            Problem(
+                option,
+                value,
+                "maxage is a number of seconds in ASCII digits (wsgicors 0.7 copied anything "
+                "else into Access-Control-Max-Age, where browsers ignore it)",
+                f"write {option} = 180",
+            )
         )
-    )
-    return None
+        return None
+    if seconds > MAX_SECONDS:
+        problems.append(
+            Problem(
+                option,
+                value,
+                f"maxage is at most {MAX_SECONDS} seconds (Go's duration range), and browsers "
+                "cache a preflight for at most 7200 s (Chromium) or 86400 s (Firefox)",
+                f"write {option} = 7200",
+            )
+        )
+        return None
+    return _NO_CACHING if seconds == 0 else seconds
 
 
 def _check_strategy(value: object, problems: list[Problem]) -> None:
-    if value not in _STRATEGIES:
+    if not (isinstance(value, str) and value in _STRATEGIES):
         problems.append(
             Problem(
                 "matchstrategy",
@@ -395,7 +500,7 @@ def _renamed(problem: Problem, values: Mapping[str, Mapping[str, Any]]) -> Probl
         # Merged policies: name the one that listed the origin.
         for name, options in values.items():
             origin = options.get("origin")
-            if isinstance(origin, str) and str(problem.value) in origin.lower().split():
+            if isinstance(origin, str) and str(problem.value) in _split_origins(origin.lower()):
                 owner = name
                 break
     return attrs.evolve(problem, option=f"{owner}_{old}" if owner else old)
