@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium and its driver for the real-browser suite (tests/browser) when
-# either is missing; does nothing when both are there. The suite drives exactly these two
-# binaries: nothing downloads a browser of its own.
+# Installs the real-browser suite's engines (tests/browser) from Debian when any is missing:
+# Chromium with its driver, and Firefox ESR (driven over WebDriver BiDi, so no geckodriver).
+# Does nothing when all three are there. The suite drives exactly these binaries: nothing
+# downloads a browser of its own.
 set -euo pipefail
 
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
-    echo "chromium and chromedriver already installed"
+packages=()
+[ -x /usr/bin/chromium ] || packages+=(chromium)
+[ -x /usr/bin/chromedriver ] || packages+=(chromium-driver)
+[ -x /usr/bin/firefox-esr ] || packages+=(firefox-esr)
+
+if [ "${#packages[@]}" -eq 0 ]; then
+    echo "chromium, chromedriver and firefox-esr already installed"
     exit 0
 fi
 
@@ -15,6 +21,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update
-$sudo apt-get install -y chromium chromium-driver
+$sudo apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 "${packages[@]}"
 
 /usr/bin/chromedriver --version
+/usr/bin/firefox-esr --version

@@ -1,7 +1,9 @@
-"""Fixtures for the real-browser suite: one Chromium, two page servers and the API per session.
+"""Fixtures for the real-browser suite: one browser per engine, two page servers and the API
+per session.
 
-Without Chromium the suite skips locally, with the command that installs it; with ``CI`` set in
-the environment a missing browser fails the run instead, so CI cannot go green without it.
+Without an engine its tests skip locally, with the command that installs it (said once in the
+summary); with ``CI`` set in the environment a missing engine fails the run instead, so CI
+cannot go green without it.
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from .firefox import Firefox
 from .harness import (
-    CHROMEDRIVER,
-    CHROMIUM,
+    CHROMEDRIVER_CANDIDATES,
+    CHROMIUM_CANDIDATES,
+    FIREFOX_CANDIDATES,
     INSTALL_HINT,
     Api,
     Browser,
     Lab,
     ScriptedApi,
     ServerThread,
+    locate,
     page_app,
 )
 
@@ -37,26 +42,65 @@ class _Summary:
 
 
 _summary = _Summary()
+# Engine name -> why its tests were skipped; reported once at the end of the run.
+_unavailable: dict[str, str] = {}
+
+
+def _require(engine: str, missing: list[str]) -> None:
+    """Skip (or, under CI, fail) every test of ``engine`` when something it needs is missing."""
+    if importlib.util.find_spec("selenium") is None:
+        # selenium also brings websocket-client, which the Firefox driver uses.
+        missing.append("the selenium package (pip install -e '.[test]')")
+    if not missing:
+        return
+    message = f"{engine}: {' and '.join(missing)} not found; {INSTALL_HINT}"
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    _unavailable[engine] = message
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
-def lab() -> Iterator[Lab]:
-    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
-    if importlib.util.find_spec("selenium") is None:
-        missing.append("the selenium package (pip install -e '.[test]')")
-    if missing:
-        message = f"{' and '.join(missing)} not found; {INSTALL_HINT}"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+def chromium() -> Iterator[Browser]:
+    binary = locate(CHROMIUM_CANDIDATES)
+    driver = locate(CHROMEDRIVER_CANDIDATES)
+    _require(
+        "chromium",
+        [
+            *([] if binary else [" or ".join(CHROMIUM_CANDIDATES)]),
+            *([] if driver else [" or ".join(CHROMEDRIVER_CANDIDATES)]),
+        ],
+    )
+    assert binary is not None
+    assert driver is not None
+    browser = Browser(binary, driver)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+@pytest.fixture(scope="session")
+def firefox() -> Iterator[Firefox]:
+    binary = locate(FIREFOX_CANDIDATES)
+    _require("firefox", [] if binary else [" or ".join(FIREFOX_CANDIDATES)])
+    assert binary is not None
+    browser = Firefox(binary)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+@pytest.fixture(scope="session")
+def lab(chromium: Browser) -> Iterator[Lab]:
     with contextlib.ExitStack() as stack:
         pages = [ServerThread(page_app) for _ in range(2)]
         for page in pages:
             stack.callback(page.stop)
         api = Api()
         stack.callback(api.stop)
-        browser = Browser()
-        stack.callback(browser.quit)
+        browser = chromium
         _summary.version = browser.version
         lab = Lab(browser, api, {"P": pages[0].port, "Q": pages[1].port})
         lab.set_session_cookie()
@@ -85,6 +129,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for message in _unavailable.values():
+        terminalreporter.write_line(f"browser suite skipped {message}")
     outcomes = list(_summary.outcomes.values())
     if not outcomes:
         return

@@ -1,5 +1,9 @@
 """Servers, recorders and the in-page ``fetch()`` used by the real-browser suite.
 
+The browsers sit behind one small interface, :class:`Engine` (load a URL, evaluate a JavaScript
+expression and get its JSON value back): Chromium through selenium and chromedriver
+(:class:`Browser`), Firefox ESR over WebDriver BiDi (:class:`tests.browser.firefox.Firefox`).
+
 Two origins on loopback: a page server (a tiny WSGI app serving an empty HTML page) and an API
 server (a Flask app inside :class:`wsgicors.CORSMiddleware`). Both bind ``127.0.0.1``; the page is
 loaded under several host names (``127.0.0.1``, ``localhost``, ``app.localhost``, ...) because
@@ -9,18 +13,23 @@ origins, same-site and cross-site, without DNS.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, Response, request, stream_with_context
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from wsgicors import CORSMiddleware, CORSPolicy
+
+from .firefox import ScriptError
 
 if TYPE_CHECKING:
     # wsgiref.types exists from Python 3.11 on; annotations are strings here.
@@ -28,19 +37,34 @@ if TYPE_CHECKING:
 
 PolicySpec = CORSPolicy | Mapping[str, CORSPolicy | None] | None
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
+# Where each engine is looked for: the distribution's paths first (Debian's real binaries, not
+# the shell wrappers in /usr/bin), then the PATH.
+CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser")
+CHROMEDRIVER_CANDIDATES = ("/usr/bin/chromedriver", "chromedriver")
+FIREFOX_CANDIDATES = ("/usr/lib/firefox-esr/firefox-esr", "firefox-esr", "firefox")
 INSTALL_HINT = (
-    "the browser suite needs Debian's Chromium and its driver: "
-    "apt-get install chromium chromium-driver (or run .ci/install-browser.sh)"
+    "the browser suite needs Debian's browsers: apt-get install --no-install-recommends "
+    "chromium chromium-driver firefox-esr (or run .ci/install-browser.sh)"
 )
 
+
+def locate(candidates: Iterable[str]) -> str | None:
+    """The first candidate (an absolute path, or a name looked up on PATH) that is executable."""
+    for candidate in candidates:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
 # The flags the project's CI uses; without the networking ones Chromium tries to reach the
-# internet at start-up (FETCH.md, "Observed in Chromium").
+# internet at start-up.
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
+    # Debian's wrapper adds this when /dev/shm is small; the suite runs the real binary.
+    "--disable-dev-shm-usage",
     "--disable-quic",
     "--no-first-run",
     "--disable-background-networking",
@@ -260,7 +284,7 @@ class Api:
         self.port = self.server.port
 
     def install(self, policy: PolicySpec) -> None:
-        """Swap the policy in place: the server keeps running (DESIGN §2, atomic swap)."""
+        """Swap the policy in place (an atomic swap): the server keeps running."""
         self.middleware.policy = policy
 
     def clear(self) -> None:
@@ -279,21 +303,54 @@ class Api:
         self.server.stop()
 
 
+class Engine(Protocol):
+    """What a scenario needs from a browser, whichever engine it is.
+
+    ``open`` loads a URL in the one tab; ``evaluate`` runs a JavaScript expression there, awaits
+    it when it is a promise, and returns its value passed through ``JSON.stringify`` and parsed
+    back, or raises :class:`ScriptError` when it throws or rejects.
+    """
+
+    name: str
+    version: str
+
+    def open(self, url: str) -> None: ...
+
+    def evaluate(self, expression: str) -> Any: ...
+
+    def quit(self) -> None: ...
+
+
+# `arguments[0]` is the expression's source; the last argument is WebDriver's callback.
+EVALUATE_SCRIPT = """
+const done = arguments[arguments.length - 1];
+Promise.resolve().then(() => (0, eval)(arguments[0])).then(
+  (value) => done({value: JSON.stringify(value)}),
+  (error) => done({error: String(error)}),
+);
+"""
+
+
 class Browser:
     """One headless Chromium for the whole session, with its own throw-away profile."""
 
-    def __init__(self) -> None:
+    name = "chromium"
+
+    def __init__(self, binary: str, driver: str) -> None:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
         self.profile = tempfile.mkdtemp(prefix="wsgicors-chromium-")
         options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
+        options.binary_location = binary
         for flag in CHROMIUM_FLAGS:
             options.add_argument(flag)
         options.add_argument(f"--user-data-dir={self.profile}")
-        # An explicit driver path keeps selenium-manager from looking for (or fetching) one.
-        self.driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        # An explicit driver path keeps selenium-manager from looking for (or fetching) one. The
+        # driver leads a process group of its own, with Chromium in it, for `quit` to kill.
+        service = Service(driver, popen_kw={"start_new_session": True})
+        self.driver = webdriver.Chrome(service=service, options=options)
+        self._group: int = service.process.pid
         self.driver.set_script_timeout(20)
         self.driver.set_page_load_timeout(20)
         self.version: str = self.driver.capabilities.get("browserVersion", "unknown")
@@ -319,10 +376,20 @@ class Browser:
         result: dict[str, Any] = self.driver.execute_async_script(FETCH_SCRIPT, url, dict(init))
         return result
 
+    def evaluate(self, expression: str) -> Any:
+        result = self.driver.execute_async_script(EVALUATE_SCRIPT, expression)
+        if "error" in result:
+            raise ScriptError(f"script threw: {result['error']}")
+        if result.get("value") is None:
+            raise ScriptError(f"the expression has no JSON value: {expression[:80]!r}")
+        return json.loads(result["value"])
+
     def quit(self) -> None:
         try:
             self.driver.quit()
         finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._group, signal.SIGKILL)
             shutil.rmtree(self.profile, ignore_errors=True)
 
 

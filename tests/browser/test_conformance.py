@@ -19,6 +19,7 @@ from .scenarios import (
     Fetch,
     Outcome,
     Scenario,
+    from_json,
     outcome_of,
     render,
     run,
@@ -49,7 +50,7 @@ def test_scenario_table_covers_at_least_forty_cases() -> None:
 
 def play(lab: Lab, policy: Mapping[str, Any], fetch: Fetch) -> Outcome:
     """One fetch from the 127.0.0.1 page under ``policy``, with fresh server records."""
-    lab.api.install(CORSPolicy.from_dict(render(policy, lab.ports)))
+    lab.api.install(from_json(render(policy, lab.ports)))
     lab.open_page()
     lab.api.clear()
     return outcome_of(lab.fetch(fetch.path, lab.new_run(), fetch.init()))
