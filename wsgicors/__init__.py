@@ -1,10 +1,16 @@
 """Correct, fast, secure Cross-Origin Resource Sharing for any WSGI application."""
 
-from .compat import CORS
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .errors import PolicyError, PolicyWarning, Problem
-from .integrations.gunicorn import wrap
 from .middleware import CORSMiddleware
 from .policy import CORSPolicy
+
+if TYPE_CHECKING:
+    from .compat import CORS
+    from .integrations.gunicorn import wrap
 
 __all__ = [
     "CORS",
@@ -15,3 +21,17 @@ __all__ = [
     "Problem",
     "wrap",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The wsgicors 0.7 drop-in and the gunicorn factory are imported on first use (PEP 562):
+    # an application that only wraps itself in code never loads them.
+    if name == "CORS":
+        from .compat import CORS
+
+        return CORS
+    if name == "wrap":
+        from .integrations.gunicorn import wrap
+
+        return wrap
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

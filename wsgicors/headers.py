@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from http import HTTPStatus
 
 __all__ = [
     "ACAC",
@@ -35,6 +36,7 @@ __all__ = [
     "is_token",
     "merge_vary",
     "split_list",
+    "status_line",
 ]
 
 ORIGIN = "Origin"
@@ -172,3 +174,12 @@ def merge_vary(values: Sequence[str], additions: Sequence[str]) -> str:
             seen.add(name.lower())
             merged.append(name)
     return ", ".join(merged)
+
+
+def status_line(code: int) -> str:
+    """The WSGI status line for ``code``: ``"204 No Content"``, or ``"299 Success"`` for a
+    2xx code without a registered reason phrase (RFC 9110 §15: the phrase is informative)."""
+    try:
+        return f"{code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"{code} Success"

@@ -42,7 +42,7 @@ from .origins import (
 if TYPE_CHECKING:
     from wsgiref.types import WSGIEnvironment
 
-__all__ = ["KRAKEND_OPTIONS", "CORSPolicy", "OriginFunc", "read_json"]
+__all__ = ["KRAKEND_OPTIONS", "PYTHON_ONLY_OPTIONS", "CORSPolicy", "OriginFunc", "read_json"]
 
 OriginFunc = Callable[[str, "WSGIEnvironment"], bool]
 
@@ -64,7 +64,8 @@ KRAKEND_OPTIONS = (
     "options_success_status",
     "auto_options",
 )
-_PYTHON_ONLY_KEYS = (
+#: The options that only exist in Python: no KrakenD key, passed as keyword overrides.
+PYTHON_ONLY_OPTIONS = (
     "allow_origin_func",
     "dangerously_tolerate_insecure_origins",
     "dangerously_tolerate_subdomains_of_public_suffixes",
@@ -204,7 +205,7 @@ class CORSPolicy:
         for key, value in obj.items():
             if not isinstance(key, str) or key.startswith(_COMMENT_PREFIXES):
                 continue
-            if key in _PYTHON_ONLY_KEYS:
+            if key in PYTHON_ONLY_OPTIONS:
                 problems.append(
                     Problem(
                         key,

@@ -2,75 +2,15 @@
 
 - ``wsgicors.integrations.gunicorn``: :func:`~wsgicors.wrap`, an application factory for
   the gunicorn command line;
-- ``wsgicors.integrations.django``: ``auto_options`` through Django's URL resolver, and a
-  policy kept in ``settings.WSGICORS``;
+- ``wsgicors.integrations.django``: a policy kept in ``settings.WSGICORS``;
 - ``wsgicors.integrations.paste``: the Paste Deploy filter ``egg:wsgicors#middleware``.
 
 This package imports no framework: each module imports its own only when it is used.
-The helpers here read a policy from a JSON file, as every adapter does.
+Configuration files are read by ``wsgicors.config``, whose names are also here.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from typing import Any
-
-from ..errors import PolicyError
-from ..policy import CORSPolicy, read_json
+from ..config import CONFIG_ENV, load_policy, policy_from_config, policy_from_json
 
 __all__ = ["CONFIG_ENV", "load_policy", "policy_from_config", "policy_from_json"]
-
-CONFIG_ENV = "WSGICORS_CONFIG"
-"""The environment variable naming a JSON configuration when none is given."""
-
-
-def load_policy(path: str | os.PathLike[str], /, **overrides: Any) -> CORSPolicy:
-    """Read a policy from a JSON file, in any of the shapes :func:`policy_from_json` reads.
-
-    Keyword ``overrides`` replace or add options, Python-only ones included. Every problem,
-    the file's name with them, is one :class:`~wsgicors.PolicyError`.
-    """
-    source = os.fspath(path)
-    data = read_json(source)
-    try:
-        return policy_from_json(data, **overrides)
-    except PolicyError as error:
-        raise PolicyError(error.problems, source=source) from None
-
-
-def policy_from_json(config: object, /, **overrides: Any) -> CORSPolicy:
-    """A policy from parsed JSON: a whole ``krakend.json``, or a bare CORS object.
-
-    An object with an ``extra_config`` key is read as KrakenD reads it
-    (``extra_config["security/cors"]`` and ``extra_config["router"]["auto_options"]``); one
-    with a ``security/cors`` key is the ``extra_config`` object on its own; any other JSON
-    object is the ``security/cors`` object itself.
-    """
-    if isinstance(config, Mapping) and "extra_config" in config:
-        return CORSPolicy.from_krakend(config, **overrides)
-    if isinstance(config, Mapping) and "security/cors" in config:
-        return CORSPolicy.from_krakend({"extra_config": config}, **overrides)
-    return CORSPolicy.from_dict(config, **overrides)  # type: ignore[arg-type]
-
-
-def policy_from_config(
-    config: str | os.PathLike[str] | None = None,
-    /,
-    *,
-    base: str | os.PathLike[str] | None = None,
-    **overrides: Any,
-) -> CORSPolicy:
-    """The policy from ``config``, else from ``$WSGICORS_CONFIG``, else the defaults.
-
-    A relative path is read from ``base`` when given, else from the working directory.
-    An empty ``WSGICORS_CONFIG`` counts as unset.
-    """
-    if config is None:
-        config = os.environ.get(CONFIG_ENV) or None
-        if config is None:
-            return CORSPolicy.from_dict({}, **overrides)
-    path = os.fspath(config)
-    if base is not None and not os.path.isabs(path):
-        path = os.path.join(os.fspath(base), path)
-    return load_policy(path, **overrides)

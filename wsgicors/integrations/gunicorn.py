@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import PolicyError, Problem
 from ..middleware import CORSMiddleware
-from . import CONFIG_ENV, policy_from_config
+from ..config import CONFIG_ENV, policy_from_config
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from ..compat import legacy_middleware
 from ..errors import PolicyError, Problem
 from ..middleware import CORSMiddleware
-from . import CONFIG_ENV, policy_from_config
+from ..config import CONFIG_ENV, policy_from_config
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication

@@ -19,24 +19,14 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.routing import Map
-
 if TYPE_CHECKING:
     from wsgiref.types import WSGIEnvironment
 
-    from werkzeug.routing import MapAdapter
-
-__all__ = ["UNKNOWN_METHODS", "FlaskRouter", "Router", "WerkzeugRouter", "find_router"]
+__all__ = ["UNKNOWN_METHODS", "Router", "find_router"]
 
 #: Returned by a router for a path it routes but whose methods it cannot tell; ``Allow``
 #: then lists ``allow_methods``.
 UNKNOWN_METHODS: frozenset[str] = frozenset()
-
-# A method no rule lists: matching with it tells "no rule for this path" (NotFound), "a
-# redirect" (RequestRedirect), "these methods" (MethodNotAllowed) and "a rule that takes
-# every method" (a match) apart, as werkzeug's own MapAdapter.allowed_methods does.
-_NO_SUCH_METHOD = "--"
 
 
 @runtime_checkable
@@ -48,68 +38,6 @@ class Router(Protocol):
 
         ``UNKNOWN_METHODS`` (empty) when the path is known but its methods are not.
         """
-
-
-def _adapter_methods(adapter: MapAdapter) -> frozenset[str] | None:
-    try:
-        adapter.match(method=_NO_SUCH_METHOD)
-    except MethodNotAllowed as error:
-        return frozenset(error.valid_methods or ()) or None
-    except HTTPException:  # no rule (404), or a strict_slashes/redirect_to redirect
-        return None
-    # A Rule without methods accepts every method, this one included.
-    return UNKNOWN_METHODS
-
-
-class WerkzeugRouter:
-    """Reads a werkzeug ``Map`` bound as ``url_map.bind_to_environ(environ)`` binds it.
-
-    A path matched by a ``Rule`` without ``methods`` (which accepts every method) gives
-    ``UNKNOWN_METHODS``, so ``Allow`` lists ``allow_methods`` (or, when that is ``"*"``,
-    the common methods).
-    """
-
-    def __init__(self, url_map: Map) -> None:
-        self.url_map = url_map
-
-    def allowed_methods(self, environ: WSGIEnvironment) -> frozenset[str] | None:
-        try:
-            adapter = self.url_map.bind_to_environ(environ)
-        except Exception:  # a Host header the map cannot bind to: let the app answer
-            return None
-        return _adapter_methods(adapter)
-
-    def __repr__(self) -> str:
-        return f"WerkzeugRouter({self.url_map!r})"
-
-
-class FlaskRouter:
-    """Reads a Flask application's ``url_map``, bound exactly as Flask binds it.
-
-    Flask's ``create_url_adapter`` decides the binding: the subdomain is read from the
-    ``Host`` only under ``subdomain_matching`` (otherwise every request is routed on the
-    default subdomain), ``SERVER_NAME`` is the server name unless ``host_matching`` is on,
-    and a ``Host`` outside ``TRUSTED_HOSTS`` is refused. A request Flask would refuse or
-    could not bind goes to Flask, which answers it (400, 404).
-    """
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    def allowed_methods(self, environ: WSGIEnvironment) -> frozenset[str] | None:
-        try:
-            # shallow: the request may never read the body, nor register itself in the
-            # environ (Flask makes its own request object when the request reaches it).
-            request = self.app.request_class(environ, shallow=True)
-            adapter = self.app.create_url_adapter(request)
-        except Exception:  # TRUSTED_HOSTS (400), a Host that cannot be bound: Flask answers
-            return None
-        if adapter is None:
-            return None
-        return _adapter_methods(adapter)
-
-    def __repr__(self) -> str:
-        return f"FlaskRouter({self.app!r})"
 
 
 def _not_a_router(app: object, attribute: object) -> TypeError:
@@ -134,21 +62,38 @@ def find_router(app: object) -> Router | None:
     attribute = getattr(app, "allowed_methods", None)
     if callable(attribute):
         return app  # type: ignore[return-value]  # has the one method a Router needs
+    # Frameworks stay optional: a werkzeug Map or a Django WSGIHandler exists only once its
+    # module has been imported, so looking in sys.modules imports neither for an
+    # application of another kind.
+    routing = sys.modules.get("werkzeug.routing")
     url_map = getattr(app, "url_map", None)
-    if isinstance(url_map, Map):
+    if routing is not None and isinstance(url_map, routing.Map):
+        from .werkzeug import FlaskRouter, WerkzeugRouter
+
         if callable(getattr(app, "create_url_adapter", None)) and isinstance(
             getattr(app, "request_class", None), type
         ):
             return FlaskRouter(app)
         return WerkzeugRouter(url_map)
-    # Django stays optional: a WSGIHandler exists only once its module has been imported,
-    # so looking in sys.modules never imports Django for an application of another kind.
     django_wsgi = sys.modules.get("django.core.handlers.wsgi")
     if django_wsgi is not None and isinstance(app, django_wsgi.WSGIHandler):
-        from .integrations.django import DjangoRouter
+        from .django import DjangoRouter
 
         return DjangoRouter()
     if attribute is not None and not callable(app):
         # Not a WSGI application, so it was given as router=: say what is wrong with it.
         raise _not_a_router(app, attribute)
     return None
+
+
+def __getattr__(name: str) -> Any:
+    # The routers of each framework, imported with their framework only when asked for.
+    if name in ("FlaskRouter", "WerkzeugRouter"):
+        from . import werkzeug
+
+        return getattr(werkzeug, name)
+    if name == "DjangoRouter":
+        from . import django
+
+        return django.DjangoRouter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
