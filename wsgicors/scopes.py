@@ -84,8 +84,7 @@ def _prefix_problem(prefix: str) -> Problem | None:
         return Problem(
             "policy",
             prefix,
-            "a path prefix is written as routers match it, without empty, '.' or '..' "
-            "segments",
+            "a path prefix is written as routers match it, without empty, '.' or '..' segments",
             f"write {normal!r}",
         )
     return None

@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 SETTING = "WSGICORS"
+
+
 def policy_from_settings(setting: str = SETTING) -> PolicySpec:
     """The policy in ``settings.WSGICORS`` (or the setting named).
 

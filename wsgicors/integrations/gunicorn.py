@@ -24,9 +24,9 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ..config import CONFIG_ENV, policy_from_config
 from ..errors import PolicyError, Problem
 from ..middleware import CORSMiddleware
-from ..config import CONFIG_ENV, policy_from_config
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication

@@ -36,9 +36,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..compat import legacy_middleware
+from ..config import CONFIG_ENV, policy_from_config
 from ..errors import PolicyError, Problem
 from ..middleware import CORSMiddleware
-from ..config import CONFIG_ENV, policy_from_config
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
