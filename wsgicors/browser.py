@@ -5,13 +5,15 @@ cross-origin ``fetch()``: whether it sends a preflight and what that preflight l
 the preflight response lets the actual request go, whether the page may read the actual response,
 which response headers the script can see, and how long the preflight is cached.
 
-Section names in comments (``#cors-check``) are those of https://fetch.spec.whatwg.org/. Where
-Chromium was observed to differ from the text, the model follows Chromium and says so: the
-verdicts must agree with the browser people use.
+Section names in comments (``#cors-check``) are those of https://fetch.spec.whatwg.org/. The
+three engines people use do not all follow the text: each function that decides something an
+engine decides its own way takes ``engine`` (one of `ENGINES`), and says in a comment what that
+engine does. ``engine=None`` is the text of the standard, which is also the model of WebKit
+wherever WebKit's behaviour has not been observed to differ.
 
 A typical use::
 
-    request = FetchRequest("https://app.example.com", "PUT", [("X-Token", "1")])
+    request = FetchRequest("https://app.example.com", "PUT", [("X-Token", "1")], engine="firefox")
     preflight = request.preflight_request()          # None when no preflight is needed
     ...send it, build an HTTPResponse from the answer...
     verdict = evaluate(request, preflight_response, actual_response)
@@ -57,8 +59,10 @@ __all__ = [
     "CHECK_METHOD",
     "CHECK_PREFLIGHT_REDIRECT",
     "CHECK_PREFLIGHT_STATUS",
+    "CHECK_TYPE_ERROR",
     "CORS_UNSAFE_BYTES",
     "DEFAULT_MAX_AGE",
+    "ENGINES",
     "MAX_AGE_CAPS",
     "SAFELISTED_CONTENT_TYPES",
     "FetchRequest",
@@ -69,15 +73,19 @@ __all__ = [
     "Verdict",
     "check_actual",
     "check_preflight",
+    "combine_headers",
     "cors_check",
+    "engine_name",
     "evaluate",
     "is_forbidden_request_header",
+    "max_age",
     "normalize_method",
     "parse_list",
     "parse_origin",
     "preflight_cache",
     "readable_headers",
     "safelist_problem",
+    "type_error",
     "unsafe_header_names",
 ]
 
@@ -98,6 +106,29 @@ SAFELISTED_CONTENT_TYPES = (
 CORS_UNSAFE_BYTES = frozenset(
     {chr(c) for c in range(0x20) if c != 0x09} | set('"():<>?@[\\]{}') | {"\x7f"}
 )
+# The engines the model knows, in the order reports list them.
+ENGINES = ("chromium", "firefox", "webkit")
+_NAMES = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit", "": "the standard"}
+
+# #cors-safelisted-request-header: the names whose value can make a header safelisted.
+_SAFELISTED_NAMES = frozenset(
+    {"accept", "accept-language", "content-language", "content-type", "range"}
+)
+# Chromium also safelists the Save-Data and DPR/Width/Viewport-Width/Device-Memory client hints
+# with a plausible value; Firefox preflights them (both observed).
+_CHROMIUM_SAFELISTED_NAMES = _SAFELISTED_NAMES | {
+    "device-memory",
+    "dpr",
+    "save-data",
+    "viewport-width",
+    "width",
+}
+# The largest Range position each engine safelists (observed: Chromium 2**63 - 2, Firefox
+# 2**64 - 1). WebKit is not known to differ from the standard, which sets no bound.
+_RANGE_BOUNDS = {"chromium": 2**63 - 2, "firefox": 2**64 - 1}
+# RFC 9110 §5.6.2: the characters a token may hold besides letters and digits.
+_TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~"
+_THROWS = "fetch() throws a TypeError and sends nothing: "
 # #cors-safelisted-request-header, `Accept-Language` / `Content-Language`.
 _LANGUAGE_BYTES = frozenset(string.ascii_letters + string.digits + " *,-.;=")
 _MAX_SAFELISTED_VALUE = 128
@@ -125,6 +156,7 @@ CHECK_ACAM_SYNTAX = "allow-methods-syntax"
 CHECK_ACAH_SYNTAX = "allow-headers-syntax"
 CHECK_METHOD = "method"
 CHECK_HEADER = "header"
+CHECK_TYPE_ERROR = "type-error"
 
 
 def parse_origin(value: str) -> str:
@@ -220,14 +252,15 @@ def is_forbidden_request_header(name: str, value: str) -> bool:
     return False
 
 
-def safelist_problem(name: str, value: str) -> str | None:
+def safelist_problem(name: str, value: str, engine: str | None = None) -> str | None:
     """Why (name, value) is not a CORS-safelisted request header, or None when it is.
 
-    #cors-safelisted-request-header, one value alone; the 1024-byte total is applied by
-    `unsafe_header_names`.
+    #cors-safelisted-request-header, one value alone, as ``engine`` decides it (None: the text
+    of the standard); the 1024-byte total is applied by `unsafe_header_names`.
     """
     lower = name.lower()
-    if lower not in {"accept", "accept-language", "content-language", "content-type", "range"}:
+    names = _CHROMIUM_SAFELISTED_NAMES if engine == "chromium" else _SAFELISTED_NAMES
+    if lower not in names:
         return f"{name!r} is not one of the CORS-safelisted request headers"
     if len(value.encode("latin-1", "replace")) > _MAX_SAFELISTED_VALUE:
         return f"its value is longer than {_MAX_SAFELISTED_VALUE} bytes"
@@ -235,6 +268,15 @@ def safelist_problem(name: str, value: str) -> str | None:
         unsafe = sorted({c for c in value if c in CORS_UNSAFE_BYTES})
         if unsafe:
             return f"its value contains the CORS-unsafe byte {unsafe[0]!r}"
+        if engine == "firefox":
+            # Gecko tests each byte as a signed `char`, so every byte above 0x7F counts as
+            # "less than 0x20": a CORS-unsafe byte (observed in Firefox 153).
+            high = sorted({c for c in value if c > "\x7f"})
+            if high:
+                return (
+                    f"its value contains the byte {high[0]!r}, and Firefox counts every byte "
+                    "above 0x7F as CORS-unsafe"
+                )
     if lower in {"accept-language", "content-language"}:
         bad = sorted({c for c in value if c not in _LANGUAGE_BYTES})
         if bad:
@@ -243,15 +285,33 @@ def safelist_problem(name: str, value: str) -> str | None:
                 "are safelisted"
             )
     if lower == "content-type":
-        essence = _mime_essence(value)
+        return _content_type_problem(value, engine)
+    if lower == "range":
+        return _range_problem(value, engine)
+    if lower == "save-data" and value.lower() != "on":
+        return f"its value {value!r} is not 'on'"
+    if lower in {"dpr", "device-memory"} and not _is_chromium_double(value):
+        return f"its value {value!r} is not a number such as '2' or '1.5'"
+    if lower in {"width", "viewport-width"} and not (value.isdigit() and value.isascii()):
+        return f"its value {value!r} is not a whole number"
+    return None
+
+
+def _content_type_problem(value: str, engine: str | None) -> str | None:
+    if engine == "chromium":
+        essence = _chromium_mime_essence(value)
+    elif engine == "firefox":
+        essence = _gecko_request_content_type(value)
         if essence is None:
-            return f"{value!r} is not a MIME type"
-        if essence not in SAFELISTED_CONTENT_TYPES:
-            return f"its essence {essence!r} is not one of " + ", ".join(
-                repr(t) for t in SAFELISTED_CONTENT_TYPES
-            )
-    if lower == "range" and not _is_safelisted_range(value):
-        return f"{value!r} is not a single 'bytes=N-' or 'bytes=N-M' range"
+            return f"{value!r} is not a media type as Firefox parses a request Content-Type"
+    else:
+        essence = _mime_essence(value)
+    if essence is None:
+        return f"{value!r} is not a MIME type"
+    if essence not in SAFELISTED_CONTENT_TYPES:
+        return f"its essence {essence!r} is not one of " + ", ".join(
+            repr(t) for t in SAFELISTED_CONTENT_TYPES
+        )
     return None
 
 
@@ -268,26 +328,110 @@ def _mime_essence(value: str) -> str | None:
     return f"{mime_type}/{subtype}".lower()
 
 
-def _is_safelisted_range(value: str) -> bool:
-    # #simple-range-header-value with allowWhitespace false; a suffix range (no start) is not
-    # safelisted (#cors-safelisted-request-header, `range`).
+def _chromium_mime_essence(value: str) -> str | None:
+    # Chromium takes what precedes the first ';' and splits it on '/' into exactly two tokens,
+    # each trimmed of whitespace (net::ExtractMimeTypeFromMediaType); the parameters are never
+    # parsed, so 'application/x-www-form-urlencoded;;' is safelisted there.
+    parts = value.partition(";")[0].split("/")
+    if len(parts) != 2:
+        return None
+    mime_type, subtype = (part.strip(_HTTP_WHITESPACE) for part in parts)
+    if not is_token(mime_type) or not is_token(subtype):
+        return None
+    return f"{mime_type}/{subtype}".lower()
+
+
+def _gecko_request_content_type(value: str) -> str | None:
+    # Gecko parses a request's Content-Type strictly (net_ParseRequestContentType, RFC 7231
+    # §3.1.1.1): no ',' at all; the type runs to the first whitespace, ';' or '(' and must
+    # hold a '/'; then each ';' starts a parameter that runs to the next ';', and everything
+    # must be consumed. The loop over parameters stops when the next one would start at the
+    # end of the value, so a final ';' after another ';' is left over and the parse fails:
+    # 'application/x-www-form-urlencoded;;' is not safelisted (observed in Firefox 153), while
+    # 'text/plain;' is.
+    if "," in value:
+        return None
+    stripped = value.lstrip(" \t")
+    end = len(stripped)
+    for i, c in enumerate(stripped):
+        if c in " \t;(":
+            end = i
+            break
+    mime_type = stripped[:end]
+    if not mime_type or "/" not in mime_type:
+        return None
+    consumed = end
+    param_start = stripped.find(";", end)
+    if param_start >= 0:
+        current = param_start + 1
+        while True:
+            next_delimiter = stripped.find(";", current)
+            current_end = len(stripped) if next_delimiter < 0 else next_delimiter
+            consumed = current_end
+            current = current_end + 1
+            if current >= len(stripped):
+                break
+    if stripped[consumed:].strip(" \t"):
+        return None
+    return mime_type.lower()
+
+
+def _is_chromium_double(value: str) -> bool:
+    # Chromium's test for the DPR and Device-Memory client hints: digits, at most one '.',
+    # starting with a digit and, after a '.', at least one more digit.
+    whole, dot, fraction = value.partition(".")
+    if not (whole.isdigit() and whole.isascii()):
+        return False
+    return not dot or (fraction.isdigit() and fraction.isascii())
+
+
+def _parse_single_range(value: str) -> tuple[int | None, int | None] | None:
+    # #simple-range-header-value with allowWhitespace false: "bytes" (case-sensitive, in every
+    # engine), "=", optional digits, "-", optional digits, nothing else.
     if not value.startswith("bytes="):
-        return False
+        return None
     start, dash, end = value[len("bytes=") :].partition("-")
-    if not dash or not start.isdigit() or not start.isascii():
-        return False
-    if end == "":
-        return True
-    return end.isdigit() and end.isascii() and int(start) <= int(end)
+    if not dash:
+        return None
+    for digits in (start, end):
+        if digits and not (digits.isdigit() and digits.isascii()):
+            return None
+    if not start and not end:
+        return None
+    first = int(start) if start else None
+    last = int(end) if end else None
+    if first is not None and last is not None and first > last:
+        return None
+    return first, last
 
 
-def unsafe_header_names(headers: Iterable[tuple[str, str]]) -> tuple[str, ...]:
-    """#cors-unsafe-request-header-names: lower-cased, de-duplicated and sorted."""
+def _range_problem(value: str, engine: str | None) -> str | None:
+    parsed = _parse_single_range(value)
+    # A suffix range (no start) is not safelisted (#cors-safelisted-request-header, `range`).
+    if parsed is None or parsed[0] is None:
+        return f"{value!r} is not a single 'bytes=N-' or 'bytes=N-M' range"
+    # The standard sets no bound on the positions; the engines do (both observed).
+    bound = _RANGE_BOUNDS.get(engine or "")
+    if bound is not None and any(p is not None and p > bound for p in parsed):
+        return (
+            f"a position in {value!r} is above {bound}, the largest {_NAMES[engine or '']} takes"
+        )
+    return None
+
+
+def unsafe_header_names(
+    headers: Iterable[tuple[str, str]], engine: str | None = None
+) -> tuple[str, ...]:
+    """#cors-unsafe-request-header-names: lower-cased, de-duplicated and sorted.
+
+    Each ``(name, value)`` is judged as given: pass a header list whose fields of one name are
+    already combined, as `FetchRequest` does.
+    """
     unsafe: set[str] = set()
     potentially_unsafe: set[str] = set()
     safelist_value_size = 0
     for name, value in headers:
-        if safelist_problem(name, value) is None:
+        if safelist_problem(name, value, engine) is None:
             potentially_unsafe.add(name.lower())
             safelist_value_size += len(value.encode("latin-1", "replace"))
         else:
@@ -295,6 +439,73 @@ def unsafe_header_names(headers: Iterable[tuple[str, str]]) -> tuple[str, ...]:
     if safelist_value_size > _MAX_SAFELISTED_TOTAL:
         unsafe |= potentially_unsafe
     return tuple(sorted(unsafe))
+
+
+def combine_headers(headers: Iterable[tuple[str, str]]) -> Headers:
+    """One field per name, values joined with ", " in order (#concept-header-list-combine).
+
+    Engines keep one combined value per name in a request's header list, and judge that value:
+    two ``Content-Type: text/plain`` become ``text/plain, text/plain``, which is not a MIME type
+    (observed in Chromium 156 and Firefox 153; WebKit's HTTPHeaderMap combines the same way).
+    """
+    combined: dict[str, tuple[str, list[str]]] = {}
+    for name, value in headers:
+        combined.setdefault(name.lower(), (name, []))[1].append(value)
+    return tuple((name, ", ".join(values)) for name, values in combined.values())
+
+
+def type_error(method: str, headers: Iterable[tuple[str, str]]) -> Rejection | None:
+    """The TypeError ``fetch()`` throws for this method and these headers, or None.
+
+    A page whose ``fetch()`` throws sends nothing and gets no response. The checks run in the
+    order of the Request constructor: the IDL conversion of every header to ByteStrings, then
+    the method (#dom-request), then each header's name and value (#concept-headers-append).
+    """
+    pairs = list(headers)
+    for name, value in pairs:
+        for what, text in (("name", name), ("value", value)):
+            wide = next((c for c in text if c > "\xff"), None)
+            if wide is not None:
+                return Rejection(
+                    CHECK_TYPE_ERROR,
+                    f"{_THROWS}the {what} of the header {name!r} is not a ByteString: "
+                    f"{wide!r} (U+{ord(wide):04X}) is above U+00FF.",
+                    "header names and values carry bytes: send only characters up to U+00FF, "
+                    "e.g. percent-encode the value with encodeURIComponent() and decode it on "
+                    "the server",
+                    text,
+                )
+    if not is_token(method):
+        return Rejection(
+            CHECK_TYPE_ERROR,
+            f"{_THROWS}{method!r} is not a valid method (a method is a token).",
+            f"use a method made of letters, digits and {_TCHAR_SYMBOLS} only, e.g. 'PATCH'",
+            method,
+        )
+    if method.upper() in FORBIDDEN_METHODS:
+        return Rejection(
+            CHECK_TYPE_ERROR,
+            f"{_THROWS}{method!r} is a forbidden method.",
+            "browsers never send CONNECT, TRACE or TRACK: use another method",
+            method,
+        )
+    for name, value in pairs:
+        if not is_token(name):
+            return Rejection(
+                CHECK_TYPE_ERROR,
+                f"{_THROWS}{name!r} is not a valid header name (a header name is a token).",
+                f"use a header name made of letters, digits and {_TCHAR_SYMBOLS} only",
+                name,
+            )
+        if any(c in value.strip(_HTTP_WHITESPACE) for c in "\0\r\n"):
+            return Rejection(
+                CHECK_TYPE_ERROR,
+                f"{_THROWS}the value of the header {name!r} contains a NUL, CR or LF byte.",
+                "remove NUL, CR and LF from the value, or encode it (e.g. with "
+                "encodeURIComponent())",
+                value,
+            )
+    return None
 
 
 def parse_list(value: str | None) -> tuple[str, ...] | None:
@@ -323,8 +534,21 @@ def _to_headers(value: Iterable[tuple[str, str]]) -> Headers:
     return tuple((str(n), str(v).strip(_HTTP_WHITESPACE)) for n, v in value)
 
 
+def engine_name(engine: str | None) -> str:
+    """How reports name an engine: 'Chromium', 'Firefox', 'WebKit' (None: 'the standard')."""
+    return _NAMES[engine or ""]
+
+
+def _check_engine(instance: object, attribute: object, value: str | None) -> None:
+    if value is not None and value not in ENGINES:
+        raise ValueError(f"{value!r} is not an engine: use one of {', '.join(ENGINES)}")
+
+
 def _check_headers(instance: object, attribute: object, value: Headers) -> None:
+    # A request fetch() would refuse (see `type_error`) cannot be modelled: it is never sent.
     for name, field_value in value:
+        if any(c > "\xff" for c in name + field_value):
+            raise ValueError(f"the header {name!r} is not a ByteString: fetch() throws")
         if not is_token(name):
             raise ValueError(f"{name!r} is not a header name: a header name is a token")
         if any(c in field_value for c in "\0\r\n"):
@@ -372,7 +596,8 @@ class FetchRequest:
 
     ``headers`` are what the script passes; a browser drops the forbidden ones without a word
     (#forbidden-request-header), see `sent_headers` and `dropped_headers`. ``credentials`` means
-    credentials mode "include"; otherwise a cross-origin request carries no cookies.
+    credentials mode "include"; otherwise a cross-origin request carries no cookies. ``engine``
+    is the browser engine that sends it (one of `ENGINES`; None: the text of the standard).
     """
 
     origin: str = attrs.field(validator=_check_origin)
@@ -380,6 +605,7 @@ class FetchRequest:
     headers: Headers = attrs.field(default=(), converter=_to_headers, validator=_check_headers)
     credentials: bool = False
     path: str = attrs.field(default="/", validator=_check_path)
+    engine: str | None = attrs.field(default=None, validator=_check_engine)
 
     @property
     def sent_headers(self) -> Headers:
@@ -390,8 +616,13 @@ class FetchRequest:
         return tuple(n for n, v in self.headers if is_forbidden_request_header(n, v))
 
     @property
+    def combined_headers(self) -> Headers:
+        """The header list as the engine keeps it: one combined field per name."""
+        return combine_headers(self.sent_headers)
+
+    @property
     def unsafe_header_names(self) -> tuple[str, ...]:
-        return unsafe_header_names(self.sent_headers)
+        return unsafe_header_names(self.combined_headers, self.engine)
 
     @property
     def needs_preflight(self) -> bool:
@@ -407,9 +638,9 @@ class FetchRequest:
                 f"the method {self.method!r} is not CORS-safelisted (only GET, HEAD and POST are)"
             )
         unsafe = set(self.unsafe_header_names)
-        values = [(n, v) for n, v in self.sent_headers if n.lower() in unsafe]
+        values = [(n, v) for n, v in self.combined_headers if n.lower() in unsafe]
         for name, value in values:
-            problem = safelist_problem(name, value)
+            problem = safelist_problem(name, value, self.engine)
             if problem is None:
                 problem = (
                     f"the safelisted header values add up to more than {_MAX_SAFELISTED_TOTAL} "
@@ -432,12 +663,7 @@ class FetchRequest:
 
     def actual_request(self) -> HTTPRequest:
         """The request itself, as sent once any preflight has passed."""
-        combined: dict[str, tuple[str, list[str]]] = {}
-        for name, value in self.sent_headers:
-            combined.setdefault(name.lower(), (name, []))[1].append(value)
-        headers = [(ORIGIN, self.origin)]
-        headers += [(name, ", ".join(values)) for name, values in combined.values()]
-        return HTTPRequest(self.method, self.path, headers)
+        return HTTPRequest(self.method, self.path, [(ORIGIN, self.origin), *self.combined_headers])
 
 
 @attrs.frozen
@@ -561,22 +787,24 @@ def check_preflight(
     request: FetchRequest, response: HTTPResponse
 ) -> tuple[tuple[Rejection, ...], tuple[str, ...]]:
     """#cors-preflight-fetch: the rejections (empty = passed) and notes."""
-    # Chromium applies the CORS check before the status, so a 403 without CORS headers is
-    # reported as a missing Access-Control-Allow-Origin; the outcome is the same.
-    failed = cors_check(request, response, preflight=True)
-    if failed:
-        return (failed,), ()
     if 300 <= response.status < 400:
+        # #cors-preflight-fetch: a preflight is fetched with redirect mode "error", so a
+        # redirect is a network error before any CORS header is looked at, and no header can
+        # make it pass (observed for 301, 302, 303, 307 and 308 in Chromium and Firefox).
         return (
             Rejection(
                 CHECK_PREFLIGHT_REDIRECT,
                 f"{_PREFLIGHT_PREFIX}Redirect is not allowed for a preflight request "
                 f"(status {response.status}).",
-                "answer the preflight at the requested URL itself instead of redirecting "
-                "(a missing or extra trailing '/' in the path is a common cause)",
+                _redirect_fix(request.path, response.get("Location")),
                 str(response.status),
             ),
         ), ()
+    # Chromium applies the CORS check before the status, so a 403 without CORS headers is
+    # reported as a missing Access-Control-Allow-Origin; the outcome is the same.
+    failed = cors_check(request, response, preflight=True)
+    if failed:
+        return (failed,), ()
     if not 200 <= response.status < 300:
         return (
             Rejection(
@@ -646,12 +874,13 @@ def check_preflight(
         if wildcard:
             if name == "authorization":
                 # The standard says `*` never covers Authorization (a "CORS non-wildcard request-
-                # header name"). Chromium 156 was observed to let it through for a request
-                # without credentials; the model follows the browser, and warns.
+                # header name"). Chromium, Firefox and WebKit were all observed to let it
+                # through for a request without credentials; the model follows the browsers,
+                # and warns.
                 notes.append(
-                    "Access-Control-Allow-Headers: '*' covers 'authorization' in Chromium, but "
-                    "the Fetch standard says it must be listed by name; list 'Authorization' "
-                    "for browsers that follow the standard."
+                    "Access-Control-Allow-Headers: '*' covers 'authorization' in Chromium, "
+                    "Firefox and WebKit, but the Fetch standard says it must be listed by name; "
+                    "list 'Authorization' for browsers that follow the standard."
                 )
             continue
         if "*" in header_names:
@@ -672,19 +901,84 @@ def check_preflight(
     return tuple(rejections), tuple(notes)
 
 
+def _redirect_fix(path: str, location: str | None) -> str:
+    target = f" to {location!r}" if location else ""
+    return (
+        f"answer the preflight (OPTIONS) at the URL the page requests, {path!r}, instead of "
+        f"redirecting it{target}: no header makes a redirected preflight pass; when the app "
+        "redirects to add or remove a trailing '/', let the page request the URL the app "
+        "serves, or route both forms to the view"
+    )
+
+
+def max_age(header: str | None, engine: str | None = None) -> tuple[int, str]:
+    """How long ``engine`` caches a passed preflight, and why: (seconds, reason).
+
+    0 seconds means not cached. ``header`` is the response's Access-Control-Max-Age (several
+    fields combined with ", "), or None when absent. The reason is a short phrase such as
+    "capped at 7200 s" or "not a number of seconds: the default".
+    """
+    cap = MAX_AGE_CAPS[engine or "webkit"]
+    if header is None:
+        return DEFAULT_MAX_AGE, "the default"
+    digits = header.isdigit() and header.isascii()
+    if engine == "chromium":
+        # Chromium reads a 64-bit signed integer (base::StringToInt64: an optional sign, then
+        # digits); a value that does not parse, or is 2**63 or more, means the default. A
+        # negative lifetime has expired at once (observed: -1 is not cached).
+        body = header[1:] if header[:1] in ("-", "+") else header
+        magnitude = _bounded_int(body, 2**63 + 1) if body.isdigit() and body.isascii() else None
+        negative = header.startswith("-")
+        if magnitude is None or magnitude > 2**63 or (magnitude == 2**63 and not negative):
+            return DEFAULT_MAX_AGE, "not a 64-bit integer: the default"
+        if negative or magnitude == 0:
+            return 0, "negative" if negative and magnitude else "zero"
+        seconds = magnitude
+    elif engine == "firefox":
+        # Gecko accepts digits only; any other character means "do not cache" (observed: -1,
+        # 12h and +10 are not cached). An empty value means the default.
+        if not header:
+            return DEFAULT_MAX_AGE, "empty: the default"
+        if not digits:
+            return 0, "not a number of seconds"
+        seconds = _bounded_int(header, cap + 1)
+        if seconds == 0:
+            return 0, "zero"
+    else:
+        # #cors-preflight-fetch: max-age is delta-seconds (1*DIGIT); failure means 5 s.
+        if not digits:
+            return DEFAULT_MAX_AGE, "not a number of seconds: the default"
+        seconds = _bounded_int(header, cap + 1)
+        if seconds == 0:
+            return 0, "zero"
+    if seconds > cap:
+        return cap, f"capped at {cap} s"
+    return seconds, "Access-Control-Max-Age"
+
+
+def _bounded_int(digits: str, ceiling: int) -> int:
+    """The value of ASCII ``digits``, or ``ceiling`` if it is larger (no huge int is built)."""
+    significant = digits.lstrip("0")
+    if len(significant) > len(str(ceiling)):
+        return ceiling
+    return min(int(significant or "0"), ceiling)
+
+
 def preflight_cache(response: HTTPResponse) -> PreflightCache:
-    """#cors-preflight-fetch: the lifetime of a passed preflight, per engine."""
+    """#cors-preflight-fetch: the lifetime of a passed preflight, per engine.
+
+    ``seconds`` is the lifetime the standard's text gives before any engine's cap.
+    """
     header = response.get(ACMA)
     seconds = DEFAULT_MAX_AGE
     if header is not None and header.isdigit() and header.isascii():
-        # delta-seconds = 1*DIGIT; anything else (a negative number, "12h") falls back to 5 s.
-        seconds = int(header)
+        seconds = _bounded_int(header, 2**64)
     return PreflightCache(
         header,
         seconds,
-        chromium=min(seconds, MAX_AGE_CAPS["chromium"]),
-        firefox=min(seconds, MAX_AGE_CAPS["firefox"]),
-        webkit=min(seconds, MAX_AGE_CAPS["webkit"]),
+        chromium=max_age(header, "chromium")[0],
+        firefox=max_age(header, "firefox")[0],
+        webkit=max_age(header, "webkit")[0],
     )
 
 

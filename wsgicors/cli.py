@@ -6,7 +6,7 @@
     Play a request as a browser would, through the real middleware, in-process.
 ``wsgicors probe URL --origin O [...]``
     The same verdict for a live server of any kind, over HTTP.
-``wsgicors serve [MODULE:APP] [--config CONFIG]``
+``wsgicors serve [MODULE:APP] [--config CONFIG] [--debug]``
     Run an application (by default an echo application) behind the middleware.
 
 ``explain`` and ``probe`` exit with 0 when the browser would let the page read the response,
@@ -18,17 +18,19 @@ from __future__ import annotations
 import argparse
 import http.client
 import importlib
+import io
 import json
 import logging
 import os
 import socket
 import ssl
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from http import HTTPStatus
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, cast
 from urllib.parse import urlsplit
 
 import attrs
@@ -36,7 +38,13 @@ import attrs
 from . import browser
 from .browser import FetchRequest, HTTPRequest, HTTPResponse, Verdict
 from .errors import PolicyError, PolicyWarning
-from .headers import ACAO, ALWAYS_ALLOWED_REQUEST_HEADERS
+from .headers import (
+    ACAO,
+    ACRH,
+    ALWAYS_ALLOWED_REQUEST_HEADERS,
+    MAX_ACRH_ELEMENTS,
+    MAX_ACRH_LENGTH,
+)
 from .integrations import policy_from_json
 from .middleware import CORSMiddleware
 from .policy import KRAKEND_OPTIONS, CORSPolicy, read_json
@@ -57,7 +65,7 @@ class CommandError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    # argparse exits with 2 on a usage error, but 2 means "not allowed" here (DESIGN §8).
+    # argparse exits with 2 on a usage error, but 2 means "not allowed" here (see docs/cli.md).
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
@@ -160,31 +168,42 @@ def policy_as_json(policy: CORSPolicy) -> dict[str, object]:
 
 
 def _parse_header(text: str) -> tuple[str, str]:
+    # Only the spaces and tabs around the ':' are syntax; fetch() itself strips no more than
+    # HTTP whitespace from a value (#concept-header-value-normalize), so a no-break space stays.
     name, colon, value = text.partition(":")
-    if not name.strip():
+    if not name.strip(" \t"):
         raise CommandError(f"--header {text!r} has no name; write 'NAME: VALUE' or 'NAME'")
-    return name.strip(), value.strip() if colon else ""
+    return name.strip(" \t"), value.strip(" \t") if colon else ""
 
 
-def fetch_request(args: argparse.Namespace, path: str) -> FetchRequest:
-    """The browser request the options describe, or CommandError naming the bad option."""
+@attrs.frozen
+class Refused:
+    """A request ``fetch()`` refuses to make: it throws a TypeError and sends nothing."""
+
+    origin: str
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+    credentials: bool
+    rejection: browser.Rejection
+
+
+def fetch_request(args: argparse.Namespace, path: str) -> FetchRequest | Refused:
+    """The browser request the options describe, `Refused` when ``fetch()`` would throw, or
+    CommandError naming the bad option."""
     try:
         origin = browser.parse_origin(args.origin)
     except ValueError as error:
         raise CommandError(f"--origin {error}") from None
     try:
-        method = browser.normalize_method(args.method)
-    except ValueError as error:
-        raise CommandError(f"--method {error}") from None
-    try:
-        FetchRequest(origin, method, (), args.credentials, path)
+        FetchRequest(origin, "GET", (), args.credentials, path)
     except ValueError as error:
         raise CommandError(f"--path {error}") from None
-    headers = [_parse_header(text) for text in args.header]
-    try:
-        return FetchRequest(origin, method, headers, args.credentials, path)
-    except ValueError as error:
-        raise CommandError(f"--header: {error}") from None
+    headers = tuple(_parse_header(text) for text in args.header)
+    refusal = browser.type_error(args.method, headers)
+    if refusal is not None:
+        return Refused(origin, args.method, path, headers, args.credentials, refusal)
+    return FetchRequest(origin, args.method, headers, args.credentials, path)
 
 
 # -- running requests ----------------------------------------------------------------------------
@@ -203,8 +222,58 @@ class Exchange:
     verdict: Verdict
     log: tuple[str, ...] = ()
 
+    @property
+    def engine(self) -> str:
+        return self.request.engine or "webkit"
 
-Sender = Callable[[HTTPRequest], tuple[HTTPResponse, bytes]]
+
+@attrs.frozen
+class Outcome:
+    """Each engine's exchange, in the order of `browser.ENGINES`.
+
+    The page can read the response only if every engine lets it (``allowed``); a preflight is
+    reported when any engine sends one (``preflight``): a site works for its users only when it
+    works in each of their browsers.
+    """
+
+    exchanges: tuple[Exchange, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return all(exchange.verdict.allowed for exchange in self.exchanges)
+
+    @property
+    def preflight(self) -> bool:
+        return any(exchange.verdict.preflight for exchange in self.exchanges)
+
+    @property
+    def primary(self) -> Exchange:
+        """The exchange a single report shows: the first engine's that blocks, if any."""
+        blocked = [e for e in self.exchanges if not e.verdict.allowed]
+        return (blocked or list(self.exchanges))[0]
+
+    def groups(self) -> list[tuple[tuple[str, ...], Exchange]]:
+        """Engines that sent the same requests and decided the same way, with one exchange."""
+        groups: dict[object, tuple[list[str], Exchange]] = {}
+        for exchange in self.exchanges:
+            verdict = exchange.verdict
+            key = (
+                exchange.preflight_request,
+                exchange.preflight_response,
+                exchange.actual_request,
+                exchange.actual_response,
+                verdict.allowed,
+                tuple(verdict.reasons),
+                verdict.readable_headers,
+                verdict.notes,
+            )
+            groups.setdefault(key, ([], exchange))[0].append(exchange.engine)
+        return [(tuple(engines), exchange) for engines, exchange in groups.values()]
+
+
+# The answer to one request: the response, its body, and the middleware's log lines.
+Answer = tuple[HTTPResponse, bytes, tuple[str, ...]]
+Sender = Callable[[HTTPRequest], Answer]
 
 
 def play(request: FetchRequest, send: Sender) -> Exchange:
@@ -212,8 +281,9 @@ def play(request: FetchRequest, send: Sender) -> Exchange:
     preflight_request = request.preflight_request()
     preflight_response = None
     preflight_body = b""
+    log: tuple[str, ...] = ()
     if preflight_request is not None:
-        preflight_response, preflight_body = send(preflight_request)
+        preflight_response, preflight_body, log = send(preflight_request)
         rejections, _ = browser.check_preflight(request, preflight_response)
         if rejections:
             # The browser stops here: the actual request is never sent.
@@ -226,9 +296,10 @@ def play(request: FetchRequest, send: Sender) -> Exchange:
                 None,
                 None,
                 verdict,
+                log,
             )
     actual_request = request.actual_request()
-    actual_response, _ = send(actual_request)
+    actual_response, _, actual_log = send(actual_request)
     verdict = browser.evaluate(request, preflight_response, actual_response)
     location = actual_response.get("Location")
     if 300 <= actual_response.status < 400 and location:
@@ -247,6 +318,21 @@ def play(request: FetchRequest, send: Sender) -> Exchange:
         actual_request,
         actual_response,
         verdict,
+        log + actual_log,
+    )
+
+
+def play_engines(request: FetchRequest, send: Sender) -> Outcome:
+    """`play` the request as each engine sends it; a request two engines send alike goes once."""
+    answers: dict[HTTPRequest, Answer] = {}
+
+    def send_once(message: HTTPRequest) -> Answer:
+        if message not in answers:
+            answers[message] = send(message)
+        return answers[message]
+
+    return Outcome(
+        tuple(play(attrs.evolve(request, engine=engine), send_once) for engine in browser.ENGINES)
     )
 
 
@@ -267,14 +353,17 @@ class _Capture(logging.Handler):
 
 
 @contextmanager
-def _captured_log() -> Iterator[_Capture]:
-    """Collect the middleware's debug log instead of letting it reach stderr."""
+def _captured_log(debug: bool = False) -> Iterator[_Capture]:
+    """Collect the middleware's log (with ``debug``, its debug log too) instead of letting it
+    reach stderr."""
     logger = logging.getLogger("wsgicors")
     capture = _Capture()
     handlers, propagate, level = logger.handlers[:], logger.propagate, logger.level
     # With a handler in place, a debug policy adds no stderr handler of its own.
     logger.handlers[:] = [capture]
     logger.propagate = False
+    if debug:
+        logger.setLevel(logging.DEBUG)
     try:
         yield capture
     finally:
@@ -289,9 +378,10 @@ def in_process_sender(policy: CORSPolicy) -> Sender:
 
     from .debug import app
 
-    middleware = CORSMiddleware(app, policy)
+    with _captured_log():
+        middleware = CORSMiddleware(app, policy)
 
-    def send(request: HTTPRequest) -> tuple[HTTPResponse, bytes]:
+    def send(request: HTTPRequest) -> Answer:
         builder = EnvironBuilder(
             path=request.path, method=request.method, headers=list(request.headers)
         )
@@ -300,27 +390,140 @@ def in_process_sender(policy: CORSPolicy) -> Sender:
         finally:
             builder.close()
         # EnvironBuilder keeps the method as given: "patch" stays "patch", as on the wire.
-        app_iter, status, headers = run_wsgi_app(middleware, environ, buffered=True)
-        try:
-            body = b"".join(app_iter)
-        finally:
-            close = getattr(app_iter, "close", None)
-            if close is not None:
-                close()
-        return HTTPResponse(int(status.split(" ", 1)[0]), headers.to_wsgi_list()), body
+        with _captured_log(policy.debug) as capture:
+            app_iter, status, headers = run_wsgi_app(middleware, environ, buffered=True)
+            try:
+                body = b"".join(app_iter)
+            finally:
+                close = getattr(app_iter, "close", None)
+                if close is not None:
+                    close()
+        response = HTTPResponse(int(status.split(" ", 1)[0]), headers.to_wsgi_list())
+        return response, body, tuple(capture.lines)
 
     return send
 
 
-def explain(policy: CORSPolicy, request: FetchRequest) -> Exchange:
-    """Play ``request`` against ``policy`` in-process, capturing any debug log."""
-    with _captured_log() as capture:
-        exchange = play(request, in_process_sender(policy))
-    return attrs.evolve(exchange, log=tuple(capture.lines))
+def explain(policy: CORSPolicy, request: FetchRequest) -> Outcome:
+    """Play ``request`` against ``policy`` in-process, in each engine, capturing any debug log."""
+    return play_engines(request, in_process_sender(policy))
+
+
+class _Deadline:
+    """The end of the whole probe: connecting, sending and every read share one timeout."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+        # Bytes of the current answer received so far: a slow answer is not a silent server.
+        self.received = 0
+
+    def remaining(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the probe's time is up")
+        return left
+
+
+class _DeadlineReader(io.RawIOBase):
+    # What http.client reads the answer through: each read may wait only for what is left of
+    # the probe's time, so a server that trickles a byte at a time cannot stretch it.
+    def __init__(self, owner: _DeadlineSocket) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        sock, deadline = self._owner.sock, self._owner.deadline
+        sock.settimeout(deadline.remaining())
+        count = sock.recv_into(buffer)
+        deadline.received += count
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._owner.reader_closed()
+        super().close()
+
+
+class _DeadlineSocket:
+    """The few socket methods http.client uses, each bounded by the probe's deadline.
+
+    Like a real socket, it stays open while a file made by `makefile` is: http.client closes
+    the connection as soon as it has the headers of an answer that ends the connection, and
+    reads the body afterwards.
+    """
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
+        self.sock = sock
+        self.deadline = deadline
+        self._readers = 0
+        self._closed = False
+
+    def sendall(self, data: bytes) -> None:
+        # socket.sendall applies its timeout to the whole call.
+        self.sock.settimeout(self.deadline.remaining())
+        self.sock.sendall(data)
+
+    def makefile(self, mode: str, *args: object, **kwargs: object) -> io.BufferedReader:
+        self._readers += 1
+        return io.BufferedReader(_DeadlineReader(self))
+
+    def reader_closed(self) -> None:
+        self._readers -= 1
+        if self._closed and not self._readers:
+            self.sock.close()
+
+    def close(self) -> None:
+        self._closed = True
+        if not self._readers:
+            self.sock.close()
+
+
+class _Connection(http.client.HTTPConnection):
+    def __init__(
+        self, host: str, port: int, deadline: _Deadline, tls: ssl.SSLContext | None
+    ) -> None:
+        super().__init__(host, port)
+        self._deadline = deadline
+        self._tls = tls
+
+    def connect(self) -> None:
+        sock = _connect(self.host, self.port, self._deadline)
+        if self._tls is not None:
+            # The handshake as a whole is bounded by the socket's timeout.
+            sock.settimeout(self._deadline.remaining())
+            sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+        self.sock = cast(socket.socket, _DeadlineSocket(sock, self._deadline))
+
+
+def _connect(host: str, port: int, deadline: _Deadline) -> socket.socket:
+    """Like socket.create_connection, with every address tried within the one deadline."""
+    failure: OSError = OSError(f"no address for {host!r}")
+    for family, kind, protocol, _, address in socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM
+    ):
+        sock = socket.socket(family, kind, protocol)
+        try:
+            sock.settimeout(deadline.remaining())
+            sock.connect(address)
+        except TimeoutError:
+            sock.close()
+            raise
+        except OSError as error:
+            sock.close()
+            failure = error
+            continue
+        return sock
+    raise failure
 
 
 def http_sender(url: str, timeout: float) -> tuple[Sender, str]:
-    """A sender that talks HTTP to ``url``'s server, and the request path to use."""
+    """A sender that talks HTTP to ``url``'s server, and the request path to use.
+
+    ``timeout`` bounds everything the sender does from now on, all requests together.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CommandError(
@@ -332,21 +535,28 @@ def http_sender(url: str, timeout: float) -> tuple[Sender, str]:
     except ValueError:
         raise CommandError(f"{url!r} has an invalid port; ports are 1 to 65535") from None
     host = parts.hostname
-    where = f"{host}:{port or (443 if parts.scheme == 'https' else 80)}"
+    port = port or (443 if parts.scheme == "https" else 80)
+    where = f"{host}:{port}"
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    tls = ssl.create_default_context() if parts.scheme == "https" else None
+    deadline = _Deadline(timeout)
 
-    def send(request: HTTPRequest) -> tuple[HTTPResponse, bytes]:
-        connection: http.client.HTTPConnection
-        if parts.scheme == "https":
-            connection = http.client.HTTPSConnection(host, port, timeout=timeout)
-        else:
-            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    def send(request: HTTPRequest) -> Answer:
+        connection = _Connection(host, port, deadline, tls)
+        deadline.received = 0
+        answer: http.client.HTTPResponse | None = None
         try:
             connection.request(request.method, request.path, headers=dict(request.headers))
             answer = connection.getresponse()
             body = answer.read(_MAX_BODY)
-            return HTTPResponse(answer.status, answer.getheaders()), body
+            return HTTPResponse(answer.status, answer.getheaders()), body, ()
         except TimeoutError:
+            if deadline.received:
+                raise CommandError(
+                    f"{where} did not finish its answer within {timeout:g} s (the timeout "
+                    "bounds the whole probe: connecting, sending and every read); allow more "
+                    "time with --timeout"
+                ) from None
             raise CommandError(
                 f"no answer from {where} within {timeout:g} s; check the URL, or allow more "
                 "time with --timeout"
@@ -373,6 +583,8 @@ def http_sender(url: str, timeout: float) -> tuple[Sender, str]:
                 f"cannot talk to {where}: {error.strerror or error}; check the URL"
             ) from None
         finally:
+            if answer is not None:
+                answer.close()
             connection.close()
 
     return send, path
@@ -394,9 +606,27 @@ def _json_list(items: Sequence[str]) -> str:
     return json.dumps(list(items))
 
 
-def diagnose(policy: CORSPolicy, exchange: Exchange) -> Diagnosis:
-    """Find the configuration change that lets the request through, and check it works."""
-    request = exchange.request
+def _engine_list(engines: Sequence[str]) -> str:
+    names = [browser.engine_name(engine) for engine in engines]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _over_header_bound(preflight: HTTPRequest | None) -> str | None:
+    """The Access-Control-Request-Headers value when the middleware refuses it for its size."""
+    if preflight is None:
+        return None
+    requested = dict(preflight.headers).get(ACRH, "")
+    # The bound the middleware applies before it splits the value (see docs/security.md).
+    if len(requested) > MAX_ACRH_LENGTH or requested.count(",") >= MAX_ACRH_ELEMENTS:
+        return requested
+    return None
+
+
+def diagnose(policy: CORSPolicy, outcome: Outcome) -> Diagnosis:
+    """Find the configuration change that lets the request through in every engine, and
+    check that it works."""
+    blocked = [exchange for exchange in outcome.exchanges if not exchange.verdict.allowed]
+    request = blocked[0].request
     origin = request.origin
     causes: list[str] = []
     fixes: list[str] = []
@@ -424,12 +654,33 @@ def diagnose(policy: CORSPolicy, exchange: Exchange) -> Diagnosis:
             fixes.append(f"add {method!r} to allow_methods")
         changes["allow_methods"] = (*methods, method)
 
+    too_many = [e for e in blocked if _over_header_bound(e.preflight_request) is not None]
+    if too_many:
+        requested = _over_header_bound(too_many[0].preflight_request) or ""
+        where = (
+            ""
+            if len(too_many) == len(outcome.exchanges)
+            else f"in {_engine_list([e.engine for e in too_many])}, "
+        )
+        causes.append(
+            f"{where}the preflight names {requested.count(',') + 1} request headers in "
+            f"Access-Control-Request-Headers ({len(requested)} bytes); the middleware refuses "
+            f"more than {MAX_ACRH_ELEMENTS} names or {MAX_ACRH_LENGTH} bytes as hostile, "
+            "whatever allow_headers says"
+        )
+        fixes.append(
+            f"send fewer headers from the page: at most {MAX_ACRH_ELEMENTS} that are not "
+            f"CORS-safelisted, with names of at most {MAX_ACRH_LENGTH} bytes together (carry "
+            "the rest in one header or in the body)"
+        )
+
     allowed_names = {name.lower() for name in policy.allow_headers}
     if "*" not in allowed_names:
         given = {name.lower(): name for name, _ in request.sent_headers}
+        unsafe = sorted({name for e in blocked for name in e.request.unsafe_header_names})
         missing = [
             given.get(name, name)
-            for name in request.unsafe_header_names
+            for name in unsafe
             if name not in allowed_names and name not in ALWAYS_ALLOWED_REQUEST_HEADERS
         ]
         for name in missing:
@@ -458,7 +709,9 @@ def diagnose(policy: CORSPolicy, exchange: Exchange) -> Diagnosis:
 
     if not changes:
         # Nothing in the policy explains it: say what the server must send instead.
-        return Diagnosis(tuple(causes), tuple(exchange.verdict.fixes), False)
+        if not fixes:
+            fixes = list(dict.fromkeys(fix for e in blocked for fix in e.verdict.fixes))
+        return Diagnosis(tuple(causes), tuple(fixes), False)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PolicyWarning)
@@ -466,7 +719,7 @@ def diagnose(policy: CORSPolicy, exchange: Exchange) -> Diagnosis:
     except PolicyError as error:
         refused = [f"that change is refused: {p.rule}; {p.hint}" for p in error.problems]
         return Diagnosis(tuple(causes), (*fixes, *refused), False)
-    verified = explain(fixed, request).verdict.allowed
+    verified = not too_many and explain(fixed, request).allowed
     return Diagnosis(tuple(causes), tuple(fixes), verified)
 
 
@@ -477,7 +730,7 @@ def _origin_allowed(policy: CORSPolicy, request: FetchRequest) -> bool:
         warnings.simplefilter("ignore", PolicyWarning)
         probe_policy = attrs.evolve(policy, allow_methods=("*",), allow_headers=("*",))
     preflight = FetchRequest(request.origin, "PUT", (), request.credentials, request.path)
-    exchange = explain(probe_policy, preflight)
+    exchange = explain(probe_policy, preflight).exchanges[0]
     response = exchange.preflight_response
     # With options_passthrough the application's status stands, so only the header tells.
     return response is not None and response.get(ACAO) is not None
@@ -508,49 +761,74 @@ def _scheme_and_host(origin: str) -> tuple[str, str]:
 # -- reports -------------------------------------------------------------------------------------
 
 
+def _shown(text: str) -> str:
+    # Values from the user or a server appear as they are when printable, else as repr(), so
+    # that a control character can neither forge a line nor drive the terminal.
+    return text if text.isprintable() else repr(text)
+
+
+def _field_line(prefix: str, name: str, value: str) -> str:
+    return f"{prefix}{_shown(name)}: {_shown(value)}"
+
+
 def _message_lines(prefix: str, request: HTTPRequest) -> list[str]:
-    return [f"{prefix} {request.method} {request.path}"] + [
-        f"{prefix} {name}: {value}" for name, value in request.headers
+    return [f"{prefix} {request.method} {_shown(request.path)}"] + [
+        _field_line(f"{prefix} ", name, value) for name, value in request.headers
     ]
 
 
 def _response_lines(prefix: str, response: HTTPResponse) -> list[str]:
     return [f"{prefix} {_status_text(response.status)}"] + [
-        f"{prefix} {name}: {value}" for name, value in response.headers
+        _field_line(f"{prefix} ", name, value) for name, value in response.headers
     ]
 
 
-def render_text(
-    exchange: Exchange,
-    diagnosis: Diagnosis | None,
-    style: _Style,
-    answered_by: str,
-    policy_source: str | None = None,
-) -> str:
-    request = exchange.request
-    verdict = exchange.verdict
+def _request_lines(
+    request: FetchRequest | Refused, style: _Style, policy_source: str | None
+) -> list[str]:
     credentials = "with credentials" if request.credentials else "without credentials"
     lines = [
-        style.bold(f"{request.method} {request.path} from {request.origin}, {credentials}"),
+        style.bold(
+            f"{_shown(request.method)} {request.path} from {request.origin}, {credentials}"
+        ),
     ]
     if policy_source:
         lines.append(f"policy: {policy_source}")
     if request.headers:
         lines.append("headers set by the script:")
-        lines += [f"  {name}: {value}" for name, value in request.headers]
+        lines += [_field_line("  ", name, value) for name, value in request.headers]
     lines.append("")
+    return lines
 
+
+def _triggers(exchanges: Sequence[Exchange]) -> list[str]:
+    """Each engine's reasons for a preflight; one an engine of the group lacks names who has it."""
+    per_engine = [(e.engine, e.request.preflight_triggers()) for e in exchanges]
+    triggers: dict[str, list[str]] = {}
+    for engine, found in per_engine:
+        for trigger in found:
+            triggers.setdefault(trigger, []).append(engine)
+    return [
+        trigger if len(engines) == len(per_engine) else f"in {_engine_list(engines)}: {trigger}"
+        for trigger, engines in triggers.items()
+    ]
+
+
+def _exchange_lines(
+    exchange: Exchange, members: Sequence[Exchange], style: _Style, answered_by: str
+) -> list[str]:
+    lines = []
     if exchange.preflight_request is None:
         lines.append(style.bold("1. Preflight: not needed") + " (a CORS-safelisted request)")
     else:
         lines.append(style.bold("1. Preflight: needed, because"))
-        lines += [f"   - {trigger}" for trigger in request.preflight_triggers()]
+        lines += [f"   - {trigger}" for trigger in _triggers(members)]
         lines += _message_lines("   >", exchange.preflight_request)
         if exchange.preflight_response is not None:
             lines.append(f"   {answered_by} answers:")
             lines += _response_lines("   <", exchange.preflight_response)
             if exchange.preflight_body:
-                lines.append(f"   < (body) {exchange.preflight_body}")
+                lines.append(f"   < (body) {_shown(exchange.preflight_body)}")
     lines.append("")
     if exchange.actual_request is None:
         lines.append(style.bold("2. Actual request: not sent") + " (the preflight failed)")
@@ -565,43 +843,142 @@ def render_text(
         lines.append("middleware log (debug is on):")
         lines += [f"  {line}" for line in exchange.log]
     lines.append("")
+    return lines
 
+
+def _cache_lines(cache: browser.PreflightCache, engines: Sequence[str]) -> list[str]:
+    lifetimes = {engine: getattr(cache, engine) for engine in engines}
+    if all(
+        seconds == min(cache.seconds, browser.MAX_AGE_CAPS[engine])
+        for engine, seconds in lifetimes.items()
+    ):
+        # Every engine reads the header as the standard does; only their caps differ.
+        if cache.seconds == 0:
+            return [f"  the preflight is not cached (Access-Control-Max-Age: {cache.header})"]
+        source = "Access-Control-Max-Age" if cache.header is not None else "default"
+        capped = ", ".join(
+            f"{browser.engine_name(engine)} {seconds} s" for engine, seconds in lifetimes.items()
+        )
+        return [f"  the preflight is cached for {cache.seconds} s ({source}); capped: {capped}"]
+    readings = []
+    for engine in engines:
+        seconds, why = browser.max_age(cache.header, engine)
+        lifetime = f"{seconds} s" if seconds else "not cached"
+        readings.append(f"{browser.engine_name(engine)} {lifetime} ({why})")
+    return [
+        f"  the engines read Access-Control-Max-Age {cache.header!r} differently: "
+        + "; ".join(readings)
+    ]
+
+
+def _verdict_lines(
+    verdict: Verdict, engines: Sequence[str] | None, style: _Style, fixes: bool
+) -> list[str]:
+    """ALLOWED or BLOCKED for one group of engines (None: every engine, said as "the browser")."""
+    who = "the browser" if engines is None else _engine_list(engines)
+    lines = []
     if verdict.allowed:
-        lines.append(style.good("ALLOWED") + ": the browser lets the page read the response.")
+        lets = "lets" if engines is None or len(engines) == 1 else "let"
+        lines.append(style.good("ALLOWED") + f": {who} {lets} the page read the response.")
         readable = ", ".join(verdict.readable_headers) or "none"
         lines.append(f"  headers the script can read: {readable}")
         if verdict.cache is not None:
-            cache = verdict.cache
-            if cache.seconds == 0:
-                lines.append("  the preflight is not cached (Access-Control-Max-Age: 0)")
-            else:
-                source = "Access-Control-Max-Age" if cache.header is not None else "default"
-                lines.append(
-                    f"  the preflight is cached for {cache.seconds} s ({source}); capped: "
-                    f"Chromium {cache.chromium} s, Firefox {cache.firefox} s, "
-                    f"WebKit {cache.webkit} s"
-                )
+            lines += _cache_lines(verdict.cache, engines or browser.ENGINES)
     else:
-        lines.append(
-            style.bad("BLOCKED") + ": the browser does not let the page read the response."
-        )
-        lines.append("  the browser says:")
+        does = "does" if engines is None or len(engines) == 1 else "do"
+        lines.append(style.bad("BLOCKED") + f": {who} {does} not let the page read the response.")
+        says = "says" if engines is None or len(engines) == 1 else "say"
+        lines.append(f"  {'the browser' if engines is None else who} {says}:")
         lines += [f"  - {reason}" for reason in verdict.reasons]
-        if diagnosis is not None and diagnosis.causes:
-            lines.append("  because:")
-            lines += [f"  - {cause}" for cause in diagnosis.causes]
-        fixes = diagnosis.fixes if diagnosis is not None else tuple(verdict.fixes)
-        if fixes:
-            checked = (
-                " (checked: with this change the request is allowed)"
-                if diagnosis is not None and diagnosis.verified
-                else ""
-            )
-            lines.append(f"  fix{checked}:")
-            lines += [f"  - {fix}" for fix in fixes]
-    if verdict.notes:
+        if fixes and verdict.fixes:
+            lines.append("  fix:")
+            lines += [f"  - {fix}" for fix in verdict.fixes]
+    return lines
+
+
+def _diagnosis_lines(diagnosis: Diagnosis, every_engine: bool) -> list[str]:
+    lines = []
+    if diagnosis.causes:
+        lines.append("  because:")
+        lines += [f"  - {cause}" for cause in diagnosis.causes]
+    if diagnosis.fixes:
+        allowed = "every engine allows the request" if every_engine else "the request is allowed"
+        checked = f" (checked: with this change {allowed})" if diagnosis.verified else ""
+        lines.append(f"  fix{checked}:")
+        lines += [f"  - {fix}" for fix in diagnosis.fixes]
+    return lines
+
+
+def _notes(outcome: Outcome) -> list[str]:
+    return list(dict.fromkeys(note for e in outcome.exchanges for note in e.verdict.notes))
+
+
+def _summary(engines: Sequence[str], exchange: Exchange) -> str:
+    preflight = exchange.preflight_request
+    if preflight is None:
+        sent = "no preflight"
+    else:
+        requested = dict(preflight.headers).get(ACRH)
+        sent = "a preflight" + (f" naming {requested!r}" if requested else "")
+    verdict = "allowed" if exchange.verdict.allowed else "BLOCKED"
+    return f"  - {_engine_list(engines)}: {sent}; {verdict}"
+
+
+def render_text(
+    outcome: Outcome,
+    diagnosis: Diagnosis | None,
+    style: _Style,
+    answered_by: str,
+    policy_source: str | None = None,
+) -> str:
+    groups = outcome.groups()
+    lines = _request_lines(outcome.primary.request, style, policy_source)
+    if len(groups) == 1:
+        [(_, exchange)] = groups
+        lines += _exchange_lines(exchange, outcome.exchanges, style, answered_by)
+        lines += _verdict_lines(exchange.verdict, None, style, diagnosis is None)
+        if diagnosis is not None and not exchange.verdict.allowed:
+            lines += _diagnosis_lines(diagnosis, False)
+    else:
+        lines.append(style.bold("The engines differ:"))
+        lines += [_summary(engines, exchange) for engines, exchange in groups]
         lines.append("")
-        lines += [style.warn(f"note: {note}") for note in verdict.notes]
+        for engines, exchange in groups:
+            members = [e for e in outcome.exchanges if e.engine in engines]
+            lines.append(style.bold(f"== {_engine_list(engines)} =="))
+            lines += _exchange_lines(exchange, members, style, answered_by)
+            lines += _verdict_lines(exchange.verdict, engines, style, diagnosis is None)
+            lines.append("")
+        blocked = [e.engine for e in outcome.exchanges if not e.verdict.allowed]
+        if not blocked:
+            lines.append(style.good("ALLOWED") + ": every engine lets the page read the response.")
+        elif len(blocked) == len(outcome.exchanges):
+            lines.append(style.bad("BLOCKED") + ": no engine lets the page read the response.")
+        else:
+            lines.append(
+                style.bad("BLOCKED")
+                + f" in {_engine_list(blocked)}: the page cannot read the response there."
+            )
+        if diagnosis is not None and blocked:
+            lines += _diagnosis_lines(diagnosis, True)
+        if lines[-1] == "":
+            lines.pop()
+    notes = _notes(outcome)
+    if notes:
+        lines.append("")
+        lines += [style.warn(f"note: {note}") for note in notes]
+    return "\n".join(lines)
+
+
+def render_refused_text(refused: Refused, style: _Style, policy_source: str | None) -> str:
+    lines = _request_lines(refused, style, policy_source)
+    lines.append(style.bold("fetch() throws: no preflight and no request are sent"))
+    lines.append("")
+    lines.append(style.bad("BLOCKED") + ": the browser does not let the page read the response.")
+    lines.append("  the browser says:")
+    lines.append(f"  - {refused.rejection.reason}")
+    lines.append("  fix:")
+    lines.append(f"  - {refused.rejection.fix}")
     return "\n".join(lines)
 
 
@@ -614,18 +991,36 @@ def _http_json(message: HTTPRequest | HTTPResponse | None) -> dict[str, object] 
     return {"status": message.status, "headers": headers}
 
 
-def render_json(exchange: Exchange, diagnosis: Diagnosis | None) -> str:
+def _reasons(outcome: Outcome) -> list[str]:
+    """Every engine's reasons; when the engines differ, each names the engines it holds for."""
+    groups = outcome.groups()
+    if len(groups) == 1:
+        return groups[0][1].verdict.reasons
+    return [
+        f"{_engine_list(engines)}: {reason}"
+        for engines, exchange in groups
+        for reason in exchange.verdict.reasons
+    ]
+
+
+def render_json(outcome: Outcome, diagnosis: Diagnosis | None) -> str:
+    exchange = outcome.primary
     verdict = exchange.verdict
     request = exchange.request
     cache = verdict.cache
+    fixes = (
+        list(diagnosis.fixes)
+        if diagnosis
+        else list(dict.fromkeys(fix for e in outcome.exchanges for fix in e.verdict.fixes))
+    )
     document: dict[str, object] = {
-        "preflight": verdict.preflight,
-        "allowed": verdict.allowed,
-        "reasons": verdict.reasons,
+        "preflight": outcome.preflight,
+        "allowed": outcome.allowed,
+        "reasons": _reasons(outcome),
         "causes": list(diagnosis.causes) if diagnosis else [],
-        "fixes": list(diagnosis.fixes) if diagnosis else verdict.fixes,
+        "fixes": fixes,
         "fix_verified": diagnosis.verified if diagnosis else False,
-        "notes": list(verdict.notes),
+        "notes": _notes(outcome),
         "request": {
             "origin": request.origin,
             "method": request.method,
@@ -641,6 +1036,47 @@ def render_json(exchange: Exchange, diagnosis: Diagnosis | None) -> str:
         "readable_headers": list(verdict.readable_headers),
         "preflight_cache": attrs.asdict(cache) if cache is not None else None,
         "log": list(exchange.log),
+        "engines": {
+            e.engine: {
+                "allowed": e.verdict.allowed,
+                "preflight": e.verdict.preflight,
+                "reasons": e.verdict.reasons,
+            }
+            for e in outcome.exchanges
+        },
+    }
+    return json.dumps(document, indent=2)
+
+
+def render_refused_json(refused: Refused) -> str:
+    reasons = [refused.rejection.reason]
+    document: dict[str, object] = {
+        "preflight": False,
+        "allowed": False,
+        "reasons": reasons,
+        "causes": [],
+        "fixes": [refused.rejection.fix],
+        "fix_verified": False,
+        "notes": [],
+        "request": {
+            "origin": refused.origin,
+            "method": refused.method,
+            "path": refused.path,
+            "headers": [list(pair) for pair in refused.headers],
+            "credentials": refused.credentials,
+        },
+        "preflight_triggers": [],
+        "preflight_request": None,
+        "preflight_response": None,
+        "actual_request": None,
+        "actual_response": None,
+        "readable_headers": [],
+        "preflight_cache": None,
+        "log": [],
+        "engines": {
+            engine: {"allowed": False, "preflight": False, "reasons": reasons}
+            for engine in browser.ENGINES
+        },
     }
     return json.dumps(document, indent=2)
 
@@ -687,13 +1123,25 @@ def cmd_explain(args: argparse.Namespace) -> int:
     style = _Style(sys.stdout)
     loaded = _load_for_use(args.config, _Style(sys.stderr))
     request = fetch_request(args, args.path)
-    exchange = explain(loaded.policy, request)
-    diagnosis = None if exchange.verdict.allowed else diagnose(loaded.policy, exchange)
+    if isinstance(request, Refused):
+        return _print_refused(request, args, style, loaded.source)
+    outcome = explain(loaded.policy, request)
+    diagnosis = None if outcome.allowed else diagnose(loaded.policy, outcome)
     if args.json:
-        print(render_json(exchange, diagnosis))
+        print(render_json(outcome, diagnosis))
     else:
-        print(render_text(exchange, diagnosis, style, "the middleware", loaded.source))
-    return EXIT_ALLOWED if exchange.verdict.allowed else EXIT_BLOCKED
+        print(render_text(outcome, diagnosis, style, "the middleware", loaded.source))
+    return EXIT_ALLOWED if outcome.allowed else EXIT_BLOCKED
+
+
+def _print_refused(
+    refused: Refused, args: argparse.Namespace, style: _Style, source: str | None
+) -> int:
+    if args.json:
+        print(render_refused_json(refused))
+    else:
+        print(render_refused_text(refused, style, source))
+    return EXIT_BLOCKED
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
@@ -701,12 +1149,14 @@ def cmd_probe(args: argparse.Namespace) -> int:
         raise CommandError(f"--timeout {args.timeout:g} must be more than 0 seconds")
     send, path = http_sender(args.url, args.timeout)
     request = fetch_request(args, path)
-    exchange = play(request, send)
+    if isinstance(request, Refused):
+        return _print_refused(request, args, _Style(sys.stdout), None)
+    outcome = play_engines(request, send)
     if args.json:
-        print(render_json(exchange, None))
+        print(render_json(outcome, None))
     else:
-        print(render_text(exchange, None, _Style(sys.stdout), "the server"))
-    return EXIT_ALLOWED if exchange.verdict.allowed else EXIT_BLOCKED
+        print(render_text(outcome, None, _Style(sys.stdout), "the server"))
+    return EXIT_ALLOWED if outcome.allowed else EXIT_BLOCKED
 
 
 def load_app(reference: str) -> Any:
@@ -751,12 +1201,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         policy, source = loaded.policy, loaded.source
     else:
         policy, source = CORSPolicy(), "the defaults (every origin; GET, HEAD, POST)"
-    print(f"{PROG}: serving {reference} with the CORS policy from {source}", file=sys.stderr)
+    debug = ""
+    if args.debug:
+        with warnings.catch_warnings():
+            # The policy's warnings, if any, were printed when it was loaded.
+            warnings.simplefilter("ignore", PolicyWarning)
+            policy = attrs.evolve(policy, debug=True)
+        debug = ", debug on (every CORS decision is logged here)"
+    print(
+        f"{PROG}: serving {reference} with the CORS policy from {source}{debug}", file=sys.stderr
+    )
     if reference == DEFAULT_APP:
+        # The README's first probe: a JSON PUT, which the default policy refuses.
         print(
             f"{PROG}: every response is the request as JSON; try: wsgicors probe "
             f"http://{args.host}:{args.port or 'PORT'}/ --origin https://app.example.com "
-            "--method POST --header 'Content-Type: application/json'",
+            "--method PUT --header 'Content-Type: application/json'",
             file=sys.stderr,
         )
     sys.stderr.flush()
@@ -867,6 +1327,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the WSGI application to wrap (default: {DEFAULT_APP}, the echo application)",
     )
     serve.add_argument("--config", metavar="CONFIG", help=f"{config_help} (default: defaults)")
+    serve.add_argument(
+        "--debug",
+        action="store_true",
+        help="turn the policy's debug on: log every CORS decision to stderr, and say in the body "
+        "of a failed preflight why it failed",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument(
         "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: 8080)"

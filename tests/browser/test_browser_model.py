@@ -1,9 +1,12 @@
-"""``wsgicors.browser`` (the model behind ``explain`` and ``probe``) against Chromium itself.
+"""``wsgicors.browser`` (the model behind ``explain`` and ``probe``) against the real engines.
 
 The middleware only ever sends well-formed answers, so these cases use a server that sends
 hand-written CORS headers: ``*`` lists, duplicate fields, wrong case, a failed status. For each,
 Chromium and the model must reach the same verdict: preflight sent or not, response readable or
 not, and which of the server's headers the script can read.
+
+The rows of ``engine_cases`` record where Chromium and Firefox were seen to decide differently;
+the model must reach each engine's own verdict on every row (that test needs no browser).
 """
 
 from __future__ import annotations
@@ -13,13 +16,12 @@ from typing import Any
 
 import pytest
 
-from wsgicors.browser import FetchRequest, HTTPResponse, evaluate
+from wsgicors.browser import FetchRequest, HTTPResponse, evaluate, type_error
 from wsgicors.headers import ACAC, ACAH, ACAM, ACAO, ACEH
 
+from .engine_cases import CASES, Case
 from .harness import Lab, Script, ScriptedApi
 from .scenarios import Fetch
-
-pytestmark = pytest.mark.browser
 
 Fields = tuple[tuple[str, str], ...]
 SAFELISTED = ("content-length", "content-type")
@@ -47,7 +49,7 @@ ECHO_CREDENTIALS = ((ACAO, "{origin}"), (ACAC, "true"))
 RAW_CASES = [
     raw(
         "allow-headers-star-covers-authorization-without-credentials",
-        # FETCH.md: the text says `*` never covers Authorization; Chromium lets it through.
+        # Fetch #cors-preflight-fetch: `*` never covers Authorization; Chromium lets it through.
         fetch=Fetch(headers={"Authorization": "Bearer t0ken"}),
         preflight=(*STAR, (ACAH, "*")),
         actual=STAR,
@@ -153,6 +155,7 @@ def fill(fields: Fields, origin: str) -> Fields:
     return tuple((name, value.replace("{origin}", origin)) for name, value in fields)
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("case", RAW_CASES)
 def test_browser_model_matches_chromium_on_raw_answer(
     lab: Lab, scripted: ScriptedApi, case: Raw
@@ -201,3 +204,36 @@ def test_browser_model_matches_chromium_on_raw_answer(
         sorted(case.readable) if case.allowed else [],
     )
     assert (chromium, model) == (expected, expected)
+
+
+# --- the model against each engine's observed verdicts --------------------------------------
+
+PAGE = "http://127.0.0.1:8001"
+
+
+def model_outcome(case: Case, engine: str) -> dict[str, bool]:
+    """What the model says ``engine`` does with the row, in the row's own terms."""
+    if type_error(case.method, case.headers) is not None:
+        return {"preflight": False, "allowed": False}
+    request = FetchRequest(
+        PAGE, case.method, case.headers, case.credentials, f"/{case.id}", engine=engine
+    )
+    server = case.server
+    preflight = (*server.preflight, *((("Location", server.location),) if server.location else ()))
+    verdict = evaluate(
+        request,
+        HTTPResponse(server.preflight_status, fill(preflight, PAGE)),
+        HTTPResponse(200, fill(server.actual, PAGE)),
+    )
+    outcome = {"preflight": verdict.preflight, "allowed": verdict.allowed}
+    if case.probes_cache:
+        assert verdict.cache is not None
+        # Each repeat follows the one before by `delay` seconds: cached if it outlives that.
+        outcome["cached"] = getattr(verdict.cache, engine) > case.delay
+    return outcome
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.id) for case in CASES])
+def test_browser_model_matches_each_engine_on_observed_case(case: Case) -> None:
+    model = {engine: model_outcome(case, engine) for engine in case.expected}
+    assert model == case.expected
