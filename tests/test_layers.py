@@ -123,3 +123,11 @@ def test_public_names_still_importable_lazily() -> None:
     assert wsgicors.wrap is wrap
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         _ = wsgicors.nope  # type: ignore[attr-defined]
+
+
+def test_version_read_from_the_installed_distribution() -> None:
+    import importlib.metadata
+
+    import wsgicors
+
+    assert wsgicors.__version__ == importlib.metadata.version("wsgicors")

@@ -34,4 +34,9 @@ def __getattr__(name: str) -> Any:
         from .integrations.gunicorn import wrap
 
         return wrap
+    if name == "__version__":
+        # Read from the installed distribution when asked: importlib.metadata is slow to load.
+        from importlib.metadata import version
+
+        return version("wsgicors")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
