@@ -47,15 +47,36 @@ class FloorMiddleware:
         return self.app(environ, floor_start_response)
 
 
-def ours(module: ModuleType, app: WSGIApp, origins: tuple[str, ...] | None = None) -> WSGIApp:
-    policy = module.CORSPolicy(
+def _policy(module: ModuleType, origins: tuple[str, ...] | None = None, **options: Any) -> Any:
+    return module.CORSPolicy(
         allow_origins=origins or (scenarios.ALLOWED_ORIGIN,),
         allow_methods=scenarios.ALLOWED_METHODS,
         allow_headers=scenarios.ALLOWED_HEADERS,
         max_age=scenarios.MAX_AGE,
+        **options,
     )
-    wrapped: WSGIApp = module.CORSMiddleware(app, policy)
+
+
+def ours(module: ModuleType, app: WSGIApp, origins: tuple[str, ...] | None = None) -> WSGIApp:
+    wrapped: WSGIApp = module.CORSMiddleware(app, _policy(module, origins))
     return wrapped
+
+
+def hostile_layers(module: ModuleType, app: WSGIApp) -> dict[str, WSGIApp]:
+    """Ours under each policy the hostile requests meet, by the names in
+    ``scenarios.HOSTILE_POLICIES``: the common policy, the same with a subdomain wildcard
+    instead of the exact origin, with private network access, and scoped by path."""
+    layers = {
+        "exact": _policy(module),
+        "wildcard": _policy(module, (scenarios.WILDCARD_PATTERN,)),
+        "private_network": _policy(module, allow_private_network=True),
+        "scoped": {
+            "/": _policy(module),
+            "/admin": None,
+            "/api": _policy(module, allow_credentials=True),
+        },
+    }
+    return {name: module.CORSMiddleware(app, policy) for name, policy in layers.items()}
 
 
 def old_wsgicors(module: ModuleType, app: WSGIApp) -> WSGIApp:

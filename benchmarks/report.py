@@ -1,4 +1,4 @@
-"""Added times, the DESIGN §7 ratios, and the printed tables."""
+"""Added times, the ratios wsgicors promises, and the printed tables."""
 
 from __future__ import annotations
 
@@ -85,6 +85,11 @@ TARGETS: dict[str, tuple[str, str, float]] = {
         "<=",
         10.0,
     ),
+    "hostile_values_vs_normal_request": (
+        "every hostile value / matching normal request (worst)",
+        "<=",
+        10.0,
+    ),
     "gunicorn_rps_with_over_without": (
         "gunicorn + wrk: requests/s with ours / without",
         ">=",
@@ -102,6 +107,7 @@ def ratios(
     results: Results,
     adversarial: tuple[str, ...],
     scale_baselines: dict[str, str],
+    hostile_baselines: dict[str, str],
     server: dict[str, Any] | None,
 ) -> dict[str, dict[str, Any]]:
     def added(group: str, scenario: str, variant: str) -> float | None:
@@ -127,6 +133,12 @@ def ratios(
     acrh_vs_repeated = {
         s: _div(added("wsgi", s, "ours"), added("wsgi", "preflight_allowed", "ours"))
         for s in adversarial
+    }
+    # Each hostile request against the normal one under the same policy, both with values
+    # that change on every call.
+    hostile = {
+        s: _div(added("hostile", s, "ours"), added("hostile", b, "ours"))
+        for s, b in hostile_baselines.items()
     }
     values: dict[str, tuple[float | None, dict[str, Any]]] = {
         "actual_added_vs_wsgicors_070": (
@@ -165,6 +177,7 @@ def ratios(
             worst(acrh),
             {"per_scenario": acrh, "per_scenario_vs_repeated_preflight": acrh_vs_repeated},
         ),
+        "hostile_values_vs_normal_request": (worst(hostile), {"per_scenario": hostile}),
         "gunicorn_rps_with_over_without": (
             None if server is None else server["ratio"],
             {} if server is None else {"quartiles": server["ratio_quartiles"]},
@@ -199,8 +212,9 @@ def _us(value: float | None) -> str:
 
 def format_results(results: Results, bases: dict[str, str]) -> str:
     lines = []
+    width = max((len(s) for by_scenario in results.values() for s in by_scenario), default=22)
     header = (
-        f"{'group':<7} {'scenario':<22} {'variant':<28} {'min µs':>9} {'median µs':>9} "
+        f"{'group':<7} {'scenario':<{width}} {'variant':<28} {'min µs':>9} {'median µs':>9} "
         f"{'added min':>9} {'added med':>9}"
     )
     lines.append(header)
@@ -209,7 +223,7 @@ def format_results(results: Results, bases: dict[str, str]) -> str:
         for scenario, by_variant in by_scenario.items():
             for variant, f in by_variant.items():
                 lines.append(
-                    f"{group:<7} {scenario:<22} {variant:<28} {_us(f['min'])} "
+                    f"{group:<7} {scenario:<{width}} {variant:<28} {_us(f['min'])} "
                     f"{_us(f['median'])} {_us(f['added_min']):>9} {_us(f['added_median']):>9}"
                 )
         lines.append(f"{'':<7} (added = over {bases[group]!r} on the same request)")
@@ -226,7 +240,7 @@ def format_ratios(table: dict[str, dict[str, Any]], *, judged: bool = True) -> s
         return ("met" if row["met"] else "not met") + ("" if judged else "*")
 
     width = max(len(r["description"]) for r in table.values())
-    lines = [f"{'DESIGN §7 target':<{width}}  {'ratio':>8}  {'target':<7}  verdict"]
+    lines = [f"{'target':<{width}}  {'ratio':>8}  {'target':<7}  verdict"]
     lines.append("-" * len(lines[0]))
     for row in table.values():
         value = (
@@ -237,4 +251,19 @@ def format_ratios(table: dict[str, dict[str, Any]], *, judged: bool = True) -> s
         )
     if not judged:
         lines.append("* quick mode: too few iterations for the verdicts to mean anything")
+    return "\n".join(lines)
+
+
+def format_hostile(table: dict[str, dict[str, Any]]) -> str:
+    """Each hostile request's added time over that of its normal request, worst first."""
+    per_scenario = table.get("hostile_values_vs_normal_request", {}).get("per_scenario")
+    if not per_scenario:
+        return ""
+    width = max(len(s) for s in per_scenario)
+    lines = [f"{'hostile request':<{width}}  {'/ normal':>8}"]
+    lines.append("-" * len(lines[0]))
+    known = sorted(((v, s) for s, v in per_scenario.items() if v is not None), reverse=True)
+    for value, scenario in known:
+        lines.append(f"{scenario:<{width}}  {value:8.2f}")
+    lines.extend(f"{s:<{width}}  {'':>8}" for s, v in per_scenario.items() if v is None)
     return "\n".join(lines)

@@ -2,7 +2,8 @@
 
 All layers get the same policy, written in each one's own configuration language, so the
 figures compare the same work: one allowed origin, four methods, two custom request headers
-and a ten-minute preflight cache.
+and a ten-minute preflight cache. The hostile requests (``HOSTILE``) meet that policy and
+three variants of it, and each is compared with the matching normal request.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 ALLOWED_ORIGIN = "https://app.example.com"
@@ -20,7 +22,7 @@ ALLOWED_METHODS = ("GET", "HEAD", "POST", "PUT")
 ALLOWED_HEADERS = ("Authorization", "X-Requested-With")
 MAX_AGE = 600
 
-# Fetch sends the names lower-cased, sorted and joined by "," (FETCH.md, CORS-preflight request).
+# Fetch sends the names lower-cased, sorted and joined by "," (Fetch #cors-preflight-fetch).
 NORMAL_ACRH = "content-type,x-requested-with"
 
 
@@ -43,9 +45,12 @@ Environ = dict[str, Any]
 # A server builds new strings for every request, and a str caches its hash: reusing the same
 # objects would let every set, dict or cache lookup skip hashing the request's values.
 FRESH_KEYS = (
+    "REQUEST_METHOD",
+    "PATH_INFO",
     "HTTP_ORIGIN",
     "HTTP_ACCESS_CONTROL_REQUEST_METHOD",
     "HTTP_ACCESS_CONTROL_REQUEST_HEADERS",
+    "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK",
 )
 # Environ key holding (header key, function of the call number returning its value): for a
 # header whose value must differ on every call, as an attacker's would, so that no cache of
@@ -101,10 +106,11 @@ SCENARIOS: dict[str, Environ] = {
 }
 
 
-def _counter_suffixed(value: str) -> Callable[[int], str]:
-    """The value with its last 8 characters replaced by the call number: still refused."""
+def _suffixed(value: str, digits: str = "x") -> Callable[[int], str]:
+    """The value with its last 8 characters replaced by the call number, in hex (``x``) or
+    decimal (``d``): as long as the value, and still refused if the value was."""
     prefix = value[:-8]
-    return lambda number: prefix + format(number, "08x")
+    return lambda number: prefix + format(number % 10**8, "08" + digits)
 
 
 def _case_variants(value: str, count: int = 4096) -> Callable[[int], str]:
@@ -122,7 +128,7 @@ def _case_variants(value: str, count: int = 4096) -> Callable[[int], str]:
 
 
 for _name, _acrh in ADVERSARIAL_ACRH.items():
-    SCENARIOS[_name][PER_CALL] = ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", _counter_suffixed(_acrh))
+    SCENARIOS[_name][PER_CALL] = ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", _suffixed(_acrh))
 # A normal preflight whose answer cannot come from a cache: the fair yardstick for the
 # adversarial ones, which cannot either.
 SCENARIOS["preflight_uncached"] = _preflight(ALLOWED_ORIGIN)
@@ -164,10 +170,185 @@ def scale_configs() -> dict[str, tuple[str, ...]]:
     return configs
 
 
-# scenario -> the list 10,000 origins + 100 wildcards is compared with (DESIGN §7).
+# scenario -> the list 10,000 origins + 100 wildcards is compared with.
 SCALE_BASELINES = {
     "actual_allowed": "origins_1",
     "preflight_allowed": "origins_1",
     "actual_denied": "origins_1_wildcards_1",
     "actual_wildcard": "origins_1_wildcards_1",
 }
+
+
+# Hostile values: every value a client controls that the middleware reads, each as large as
+# a server lets through (gunicorn refuses a header line over 8190 bytes by default, name
+# included), each different on every call, each compared with the matching normal request
+# under the same policy. None of these may cost more than 10 times its normal request.
+HOSTILE_LENGTH = 8000
+# Origins longer than this are refused on their length alone; the longest one that is not
+# does the most work.
+MAX_ORIGIN_LENGTH = 326
+WILDCARD_PATTERN = "https://*.example.com"
+# The policies the hostile requests meet (see benchmarks.apps.hostile_layers).
+HOSTILE_POLICIES = ("exact", "wildcard", "private_network", "scoped")
+NORMAL_PATH = "/api/items/"
+
+
+def _filled(head: str, unit: str, tail: str = "", length: int = HOSTILE_LENGTH) -> str:
+    """``head``, then ``unit`` repeated, then ``tail``: ``length`` characters in all."""
+    room = length - len(head) - len(tail)
+    return head + (unit * (room // len(unit) + 1))[:room] + tail
+
+
+def _prefixed(head: str, value: str) -> Callable[[int], str]:
+    """The value after ``head`` and the call number in hex: the value itself stays intact."""
+    return lambda number: f"{head}{number:08x}{value}"
+
+
+def _labels_origin(number: int) -> str:
+    """The longest origin that is a serialised origin at all: 149 one-letter labels under a
+    domain no pattern names, so a wildcard lookup tries every suffix and finds none."""
+    head = f"https://{number:08x}."
+    return _filled(head, "a.", "example.net", MAX_ORIGIN_LENGTH)
+
+
+HostileValue = tuple[str, Callable[[int], str]]
+
+# value name -> (environ key, value of call number n)
+HOSTILE_ORIGINS: dict[str, HostileValue] = {
+    "origin_long_host": ("HTTP_ORIGIN", _prefixed("https://", _filled("", "a", "", 7984))),
+    "origin_labels": (
+        "HTTP_ORIGIN",
+        _prefixed("https://", _filled(".", "a.", "example.com", 7984)),
+    ),
+    "origin_labels_326": ("HTTP_ORIGIN", _labels_origin),
+    "origin_port": ("HTTP_ORIGIN", _suffixed(_filled(ALLOWED_ORIGIN + ":", "1"), "d")),
+    "origin_commas": ("HTTP_ORIGIN", _suffixed(_filled(ALLOWED_ORIGIN, ", " + ALLOWED_ORIGIN))),
+}
+HOSTILE_PREFLIGHT_VALUES: dict[str, HostileValue] = {
+    "acrm_token": ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", _suffixed(_filled("", "PUT"))),
+    "acrm_not_token": ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", _suffixed(_filled("", "P(T) "))),
+    **{
+        name.removeprefix("preflight_"): (
+            "HTTP_ACCESS_CONTROL_REQUEST_HEADERS",
+            _suffixed(value),
+        )
+        for name, value in ADVERSARIAL_ACRH.items()
+    },
+    "acrh_8k": ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", _suffixed(_filled("", "a,"))),
+    # Inputs that make a backtracking list regex take exponential or quadratic time; each
+    # comes after a name that changes on every call, so the bait itself stays as written.
+    "acrh_bait_comma_spaces": (
+        "HTTP_ACCESS_CONTROL_REQUEST_HEADERS",
+        _prefixed("x-", ",  " * 21 + "@"),
+    ),
+    "acrh_bait_blanks": (
+        "HTTP_ACCESS_CONTROL_REQUEST_HEADERS",
+        _prefixed("x-", " \t" * 2000 + "@"),
+    ),
+    "acrh_bait_comma_blanks": (
+        "HTTP_ACCESS_CONTROL_REQUEST_HEADERS",
+        _prefixed("x-", ", \t" * 21 + "x@"),
+    ),
+}
+HOSTILE_PATHS: dict[str, HostileValue] = {
+    "path_slashes": ("PATH_INFO", _suffixed(_filled("", "/", NORMAL_PATH + "00000000"))),
+    "path_dots": ("PATH_INFO", _suffixed(_filled("", "/.", NORMAL_PATH + "00000000"))),
+    "path_dot_dots": ("PATH_INFO", _suffixed(_filled("", "/..", NORMAL_PATH + "00000000"))),
+    "path_long_segment": ("PATH_INFO", _suffixed(_filled(NORMAL_PATH, "a"))),
+}
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One request under one of ``HOSTILE_POLICIES``: its environ, the normal request it is
+    compared with (none for the normal ones), and whether the middleware refuses it (no
+    CORS headers on an actual request, a 403 to a preflight) or allows it."""
+
+    policy: str
+    environ: Environ
+    baseline: str
+    refused: bool = True
+
+
+def _per_call(environ: Environ, value: HostileValue) -> Environ:
+    environ[PER_CALL] = value
+    return environ
+
+
+def _uncached_preflight(**headers: str) -> Environ:
+    environ = _preflight(ALLOWED_ORIGIN)
+    environ.update({"HTTP_" + k.upper(): v for k, v in headers.items()})
+    return _per_call(environ, ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", _case_variants(NORMAL_ACRH)))
+
+
+def _hostile_scenarios() -> dict[str, Hostile]:
+    """Scenario name (``policy/request/value``) -> the request; the normal ones first."""
+    normal_path = _per_call(
+        make_environ("GET", origin=ALLOWED_ORIGIN),
+        ("PATH_INFO", _suffixed(NORMAL_PATH + "00000000")),
+    )
+    normal = {
+        "exact/actual/normal": make_environ("GET", origin=ALLOWED_ORIGIN),
+        "exact/preflight/normal": _uncached_preflight(),
+        "wildcard/actual/normal": make_environ("GET", origin=ALLOWED_ORIGIN),
+        "wildcard/preflight/normal": _uncached_preflight(),
+        "private_network/preflight/normal": _uncached_preflight(
+            access_control_request_private_network="true"
+        ),
+        "scoped/actual/normal": normal_path,
+    }
+    out = {
+        name: Hostile(name.partition("/")[0], environ, "", refused=False)
+        for name, environ in normal.items()
+    }
+    for policy in ("exact", "wildcard"):
+        for name, value in HOSTILE_ORIGINS.items():
+            out[f"{policy}/actual/{name}"] = Hostile(
+                policy,
+                _per_call(make_environ("GET", origin=ALLOWED_ORIGIN), value),
+                f"{policy}/actual/normal",
+            )
+            out[f"{policy}/preflight/{name}"] = Hostile(
+                policy,
+                _per_call(_preflight(ALLOWED_ORIGIN), value),
+                f"{policy}/preflight/normal",
+            )
+    for name, value in HOSTILE_PREFLIGHT_VALUES.items():
+        out[f"exact/preflight/{name}"] = Hostile(
+            "exact", _per_call(_preflight(ALLOWED_ORIGIN), value), "exact/preflight/normal"
+        )
+    # Only "true" asks for private network access; anything else is a preflight without it.
+    out["private_network/preflight/acrpn"] = Hostile(
+        "private_network",
+        _per_call(
+            _preflight(ALLOWED_ORIGIN),
+            (
+                "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK",
+                _suffixed(_filled("", "true")),
+            ),
+        ),
+        "private_network/preflight/normal",
+        refused=False,
+    )
+    out["exact/actual/method_token"] = Hostile(
+        "exact",
+        _per_call(
+            make_environ("GET", origin=ALLOWED_ORIGIN),
+            ("REQUEST_METHOD", _suffixed(_filled("", "GET"))),
+        ),
+        "exact/actual/normal",
+    )
+    # Each of these paths is routed under /api: served, with the /api policy.
+    for name, value in HOSTILE_PATHS.items():
+        out[f"scoped/actual/{name}"] = Hostile(
+            "scoped",
+            _per_call(make_environ("GET", origin=ALLOWED_ORIGIN), value),
+            "scoped/actual/normal",
+            refused=False,
+        )
+    return out
+
+
+HOSTILE = _hostile_scenarios()
+# hostile scenario -> the normal request it is compared with.
+HOSTILE_BASELINES = {name: h.baseline for name, h in HOSTILE.items() if h.baseline}

@@ -29,6 +29,45 @@ FRAMEWORK_SCENARIOS = SCENARIOS - {
     "preflight_acrh_commas",
     "preflight_acrh_long",
 }
+# Every value a client controls, each under the policies it meets: policy/request/value.
+HOSTILE_ORIGINS = {
+    "origin_long_host",
+    "origin_labels",
+    "origin_labels_326",
+    "origin_port",
+    "origin_commas",
+}
+HOSTILE_PREFLIGHT_VALUES = {
+    "acrm_token",
+    "acrm_not_token",
+    "acrh_commas",
+    "acrh_long",
+    "acrh_8k",
+    "acrh_bait_comma_spaces",
+    "acrh_bait_blanks",
+    "acrh_bait_comma_blanks",
+}
+HOSTILE_PATHS = {"path_slashes", "path_dots", "path_dot_dots", "path_long_segment"}
+HOSTILE_SCENARIOS = {
+    *(
+        f"{policy}/{request}/{value}"
+        for policy in ("exact", "wildcard")
+        for request in ("actual", "preflight")
+        for value in HOSTILE_ORIGINS
+    ),
+    *(f"exact/preflight/{value}" for value in HOSTILE_PREFLIGHT_VALUES),
+    "private_network/preflight/acrpn",
+    "exact/actual/method_token",
+    *(f"scoped/actual/{value}" for value in HOSTILE_PATHS),
+}
+NORMAL_SCENARIOS = {
+    "exact/actual/normal",
+    "exact/preflight/normal",
+    "wildcard/actual/normal",
+    "wildcard/preflight/normal",
+    "private_network/preflight/normal",
+    "scoped/actual/normal",
+}
 SCALE_SCENARIOS = {"actual_allowed", "actual_denied", "preflight_allowed", "actual_wildcard"}
 ORIGIN_LISTS = {
     "origins_1",
@@ -44,6 +83,7 @@ IN_PROCESS_RATIOS = {
     "preflight_vs_wsgicors_070",
     "scale_10k_origins_100_wildcards_vs_1_origin",
     "adversarial_acrh_vs_normal_preflight",
+    "hostile_values_vs_normal_request",
 }
 SERVER_RATIOS = {
     "gunicorn_rps_with_over_without",
@@ -85,6 +125,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         pytest.param("flask", FRAMEWORK_SCENARIOS, id="Flask"),
         pytest.param("django", FRAMEWORK_SCENARIOS, id="Django"),
         pytest.param("scale", SCALE_SCENARIOS, id="scale"),
+        pytest.param("hostile", HOSTILE_SCENARIOS | NORMAL_SCENARIOS, id="hostile values"),
     ],
 )
 def test_quick_run_measures_every_scenario(
@@ -99,6 +140,7 @@ def test_quick_run_measures_every_scenario(
         pytest.param("wsgi", {"bare", "floor", "ours", "wsgicors_070"}, id="raw WSGI"),
         pytest.param("flask", {"flask", "flask_cors", "ours"}, id="Flask"),
         pytest.param("django", {"django", "django_cors_headers", "ours"}, id="Django"),
+        pytest.param("hostile", {"bare", "ours"}, id="hostile values"),
     ],
 )
 def test_quick_run_measures_every_layer(
@@ -121,6 +163,13 @@ def test_quick_run_states_ratio_and_target(quick_run: dict[str, Any], key: str) 
     row = quick_run["ratios"][key]
     assert set(row) >= {"description", "value", "unbounded", "target", "met"}
     assert row["target"].startswith(("<= ", ">= "))
+
+
+def test_quick_run_compares_every_hostile_value_with_a_normal_request(
+    quick_run: dict[str, Any],
+) -> None:
+    per_scenario = quick_run["ratios"]["hostile_values_vs_normal_request"]["per_scenario"]
+    assert set(per_scenario) == HOSTILE_SCENARIOS
 
 
 def test_quick_run_skips_the_server(quick_run: dict[str, Any]) -> None:
@@ -150,4 +199,26 @@ def test_profile_mode_prints_the_hot_path() -> None:
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith(
         "cProfile of wsgicors.CORSMiddleware, preflight_allowed, 50 calls\n"
+    )
+
+
+def test_profile_mode_takes_a_hostile_request() -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--profile",
+            "scoped/actual/path_dots",
+            "--number",
+            "50",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith(
+        "cProfile of wsgicors.CORSMiddleware, scoped/actual/path_dots, 50 calls\n"
     )

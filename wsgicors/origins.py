@@ -446,7 +446,14 @@ def canonical_ipv6(address: str) -> str | None:
 class OriginMatcher:
     """The compiled form of ``allow_origins``: answers "is this Origin allowed?"."""
 
-    __slots__ = ("_any_port", "_subdomain", "_subdomain_any_port", "allows_all", "exact")
+    __slots__ = (
+        "_any_port",
+        "_depths",
+        "_subdomain",
+        "_subdomain_any_port",
+        "allows_all",
+        "exact",
+    )
 
     def __init__(self, entries: tuple[str, ...]) -> None:
         self.allows_all = ALL in entries
@@ -454,6 +461,7 @@ class OriginMatcher:
         any_port: set[str] = set()
         subdomain: set[str] = set()
         subdomain_any_port: set[str] = set()
+        depths: set[int] = set()
         for entry in entries:
             if entry in (ALL, NULL):
                 exact.add(entry)
@@ -463,6 +471,9 @@ class OriginMatcher:
                 raise ValueError(problems)
             base = f"{pattern.scheme}://{pattern.host}"
             if pattern.subdomains:
+                # A host matches '*.example.com' when what follows its second dot from the
+                # right is 'example.com': one more dot than the base has.
+                depths.add(pattern.host.count(".") + 1)
                 target = subdomain_any_port if pattern.port == "*" else subdomain
                 target.add(base if pattern.port in ("", "*") else f"{base}:{pattern.port}")
             elif pattern.port == "*":
@@ -475,6 +486,7 @@ class OriginMatcher:
         self._any_port = frozenset(any_port)
         self._subdomain = frozenset(subdomain)
         self._subdomain_any_port = frozenset(subdomain_any_port)
+        self._depths = tuple(sorted(depths))
 
     @property
     def has_patterns(self) -> bool:
@@ -493,12 +505,18 @@ class OriginMatcher:
         if f"{scheme}://{host}" in self._any_port:
             return True
         port_suffix = f":{port}" if port else ""
-        dot = host.find(".")
-        while dot != -1:
-            # The suffix after each dot, so a match always keeps at least one label in
-            # front: '*.example.com' never matches the apex 'example.com'.
+        # Only the suffixes as deep as a configured wildcard base can match: found by
+        # walking the host's dots from the right, once, so a host of many labels costs one
+        # pass, not one lookup per label. A match always keeps at least one label in front:
+        # '*.example.com' never matches the apex 'example.com'.
+        dot, seen = len(host), 0
+        for depth in self._depths:
+            while seen < depth:
+                dot = host.rfind(".", 0, dot)
+                if dot <= 0:
+                    return False
+                seen += 1
             base = f"{scheme}://{host[dot + 1 :]}"
             if base + port_suffix in self._subdomain or base in self._subdomain_any_port:
                 return True
-            dot = host.find(".", dot + 1)
         return False

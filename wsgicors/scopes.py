@@ -8,6 +8,8 @@ can never reach a view under one scope while being answered under another.
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Mapping
 from typing import Generic, TypeVar
 
@@ -17,6 +19,10 @@ from .policy import KRAKEND_OPTIONS, CORSPolicy
 __all__ = ["PathScopes", "check_prefixes", "scope_path"]
 
 T = TypeVar("T")
+
+# Where a path has an empty segment ('//') or one starting with a dot ('/.', '/..'): a
+# fixed two-character pattern, so a search is one pass with nothing to backtrack.
+_EMPTY_OR_DOT_SEGMENT = re.compile(r"/[/.]")
 
 # Characters a path prefix cannot hold: a query or fragment never reaches PATH_INFO, and
 # PATH_INFO is already percent-decoded, so a prefix with any of them could never match.
@@ -34,16 +40,12 @@ def scope_path(path: str) -> str:
     """
     if not path.startswith("/"):
         path = "/" + path
-    if "//" not in path and "/." not in path:
+    if _EMPTY_OR_DOT_SEGMENT.search(path) is None:
         return path
-    segments: list[str] = []
-    for segment in path.split("/"):
-        if segment == "..":
-            if segments:
-                segments.pop()
-        elif segment and segment != ".":
-            segments.append(segment)
-    return "/" + "/".join(segments)
+    # normpath resolves exactly this (in C on CPython 3.11+), except that POSIX keeps two
+    # leading slashes.
+    normal = posixpath.normpath(path)
+    return "/" + normal.lstrip("/") if normal.startswith("//") else normal
 
 
 class PathScopes(Generic[T]):
