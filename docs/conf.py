@@ -68,6 +68,8 @@ nitpick_ignore = [
     ("py:class", "wsgiref.types.StartResponse"),
     ("py:class", "wsgiref.types.WSGIApplication"),
     ("py:class", "types.ModuleType"),
+    ("py:class", "logging.Logger"),
+    ("py:class", "Decision"),
     # the bare names, as annotations imported under TYPE_CHECKING render
     ("py:class", "WSGIApplication"),
     ("py:class", "WSGIEnvironment"),

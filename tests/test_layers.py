@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "wsgicors"
 # The core, bottom to top: a module may import only modules listed before it.
 CORE = (
     "wsgicors.errors",
+    "wsgicors.decisions",
     "wsgicors.durations",
     "wsgicors.headers",
     "wsgicors.origins",
@@ -27,7 +28,11 @@ CORE = (
     "wsgicors.routes",
     "wsgicors.middleware",
 )
-ABOVE_THE_CORE = ("wsgicors.config", "wsgicors.compat", "wsgicors.integrations", "wsgicors.cli")
+# Above the core, bottom to top: the one loader, the adapters, the tools beside the runtime
+# (with the older names of two of them), then the command line.
+RUNTIME = ("wsgicors.config", "wsgicors.compat", "wsgicors.integrations")
+TOOLS = ("wsgicors.tools", "wsgicors.browser", "wsgicors.debug")
+ABOVE_THE_CORE = (*RUNTIME, *TOOLS, "wsgicors.cli")
 
 
 def module_name(path: Path) -> str:
@@ -93,6 +98,43 @@ def test_nothing_imports_the_cli() -> None:
     assert importers == set()
 
 
+def in_layers(module: str, layers: tuple[str, ...]) -> bool:
+    return any(within(module, layer) for layer in layers)
+
+
+def importers_of(layers: tuple[str, ...]) -> dict[str, set[str]]:
+    """Each module outside ``layers`` that imports a module inside them, and what it imports."""
+    found = {
+        module: {m for m in imports_of(path) if in_layers(m, layers)}
+        for module, path in MODULES.items()
+        if not in_layers(module, layers)
+    }
+    return {module: imported for module, imported in found.items() if imported}
+
+
+def test_core_never_imports_the_tools() -> None:
+    for module in CORE:
+        imported = imports_of(MODULES[module])
+        assert not any(in_layers(m, TOOLS) for m in imported), module
+
+
+def test_runtime_above_the_core_never_imports_the_tools() -> None:
+    for module, path in MODULES.items():
+        if in_layers(module, RUNTIME):
+            assert not any(in_layers(m, TOOLS) for m in imports_of(path)), module
+
+
+def test_only_the_command_line_and_the_old_names_import_the_tools() -> None:
+    importers = set(importers_of(("wsgicors.tools",)))
+    assert importers <= {"wsgicors.cli", "wsgicors.browser", "wsgicors.debug"}
+
+
+def test_tools_never_import_the_cli() -> None:
+    for module, path in MODULES.items():
+        if in_layers(module, TOOLS):
+            assert not any(within(m, "wsgicors.cli") for m in imports_of(path)), module
+
+
 def test_core_never_imports_the_layers_above() -> None:
     for module in CORE:
         imported = imports_of(MODULES[module])
@@ -105,7 +147,9 @@ def test_import_wsgicors_loads_no_framework_and_no_tool() -> None:
         "import sys, wsgicors; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('werkzeug', 'django', 'flask', 'publicsuffixlist') "
-        "or m in ('wsgicors.cli', 'wsgicors.browser', 'wsgicors.compat', 'wsgicors.config')))"
+        "or m.startswith('wsgicors.tools') "
+        "or m in ('wsgicors.cli', 'wsgicors.browser', 'wsgicors.debug', 'wsgicors.compat', "
+        "'wsgicors.config')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .decisions import Decision, DecisionCounter, log_decisions
 from .errors import PolicyError, PolicyWarning, Problem
 from .middleware import CORSMiddleware
 from .policy import CORSPolicy
@@ -16,9 +17,12 @@ __all__ = [
     "CORS",
     "CORSMiddleware",
     "CORSPolicy",
+    "Decision",
+    "DecisionCounter",
     "PolicyError",
     "PolicyWarning",
     "Problem",
+    "log_decisions",
     "wrap",
 ]
 

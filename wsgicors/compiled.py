@@ -27,6 +27,8 @@ from .headers import (
     ACRM,
     ACRPN,
     ALWAYS_ALLOWED_REQUEST_HEADERS,
+    CONTENT_LENGTH,
+    CONTENT_TYPE,
     ENV_ACRH,
     ENV_ACRM,
     ENV_ACRPN,
@@ -142,7 +144,17 @@ class CompiledPolicy:
         self.preflight_vary = (VARY, ", ".join(vary_names))
         status = policy.options_success_status
         self.preflight_status = status_line(status)
-        self.preflight_no_content = status == 204
+        #: What follows the success headers of a preflight: a 204 carries no body headers
+        #: (RFC 9110 §8.6), other statuses an empty text body; then the preflight Vary.
+        self.preflight_extra: Headers = (
+            (self.preflight_vary,)
+            if status == 204
+            else (
+                (CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (CONTENT_LENGTH, "0"),
+                self.preflight_vary,
+            )
+        )
         if self.any_method:
             self.default_allow = ", ".join(_COMMON_METHODS)
         else:

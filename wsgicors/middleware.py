@@ -20,15 +20,19 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from .compiled import CompiledPolicy, Header, Refusal
+from .decisions import Decision
 from .headers import (
     ALLOW,
     CONTENT_LENGTH,
     CONTENT_TYPE,
+    ENV_ACRH,
     ENV_ACRM,
     ENV_ORIGIN,
     VARY,
@@ -52,6 +56,7 @@ __all__ = ["CORSMiddleware", "PolicySpec"]
 PolicySpec = CORSPolicy | Mapping[str, CORSPolicy | None] | None
 
 logger = logging.getLogger("wsgicors")
+shadow_logger = logging.getLogger("wsgicors.shadow")
 
 _TEXT_PLAIN = (CONTENT_TYPE, "text/plain; charset=utf-8")
 _EMPTY_LENGTH = (CONTENT_LENGTH, "0")
@@ -154,9 +159,21 @@ class CORSMiddleware:
     Flask application (or has a werkzeug ``url_map``). Pass the Flask app as ``router``
     when wrapping ``app.wsgi_app``.
 
-    Assigning :attr:`policy` compiles the new policy first and then swaps it in with one
-    reference assignment, so it is safe while requests are being served.
+    ``on_decision`` is called with a :class:`~wsgicors.Decision` after every decision on a
+    CORS request (one with an ``Origin``); an exception it raises is logged once per type
+    and never reaches the request. ``shadow`` is a candidate policy (or mapping) decided on
+    every CORS request beside the live one and never sent: each request whose verdict would
+    differ is reported to ``on_decision`` with ``shadow=True`` and as a warning on the
+    ``wsgicors.shadow`` logger (once per origin, method and check, at most
+    ``SHADOW_WARNINGS_PER_MINUTE`` a minute).
+
+    Assigning :attr:`policy` (or :attr:`shadow`) compiles the new policy first and then
+    swaps it in with one reference assignment, so it is safe while requests are being
+    served.
     """
+
+    #: How many shadow warnings a minute may be logged at most, whatever clients send.
+    SHADOW_WARNINGS_PER_MINUTE = 60
 
     def __init__(
         self,
@@ -164,6 +181,8 @@ class CORSMiddleware:
         policy: PolicySpec = None,
         *,
         router: object = None,
+        on_decision: Callable[[Decision], object] | None = None,
+        shadow: PolicySpec = None,
     ) -> None:
         self.app = app
         self.router: Router | None = find_router(app if router is None else router)
@@ -172,8 +191,18 @@ class CORSMiddleware:
                 f"router={router!r} has no allowed_methods(environ) and no werkzeug url_map; "
                 "pass a Flask app, a werkzeug Map-backed app or a wsgicors.routes.Router"
             )
+        if on_decision is not None and not callable(on_decision):
+            raise TypeError(
+                f"on_decision={on_decision!r} is not callable: pass a function that takes a "
+                "wsgicors.Decision, e.g. wsgicors.log_decisions()"
+            )
         self._plain = _PlainNames()
+        self._on_decision = on_decision
+        self._reporter = _Reporter(on_decision, self.SHADOW_WARNINGS_PER_MINUTE)
+        self._shadow: _State | None = None
+        self._observe: Callable[..., None] | None = None
         self.policy = policy
+        self.shadow = shadow
 
     @property
     def policy(self) -> PolicySpec:
@@ -186,22 +215,28 @@ class CORSMiddleware:
         # policy, never half of each.
         self._state = self._compile(policy)
 
+    @property
+    def shadow(self) -> PolicySpec:
+        """The shadow candidate decided beside the live policy, or ``None``."""
+        return None if self._shadow is None else self._shadow[0]
+
+    @shadow.setter
+    def shadow(self, candidate: PolicySpec) -> None:
+        self._shadow = None if candidate is None else self._compile(candidate)
+        observed = self._on_decision is not None or self._shadow is not None
+        self._observe = self._observe_decision if observed else None
+
     @staticmethod
-    def _compile(
-        policy: PolicySpec,
-    ) -> tuple[PolicySpec, CompiledPolicy | None, PathScopes[CompiledPolicy] | None]:
+    def _compile(policy: PolicySpec) -> _State:
         """The policy as given, and its compiled form or the path scopes of a mapping."""
         if policy is None:
             policy = CORSPolicy()
         if isinstance(policy, CORSPolicy):
-            compiled = CompiledPolicy(policy)
-            if compiled.debug:
-                _ensure_debug_logging()
-            return policy, compiled, None
+            return policy, _compile_one(policy), None
         if isinstance(policy, Mapping):
             check_prefixes(policy)
             scopes = {
-                prefix: None if scoped is None else CORSMiddleware._compile(scoped)[1]
+                prefix: None if scoped is None else (prefix, _compile_one(scoped))
                 for prefix, scoped in policy.items()
             }
             return policy, None, PathScopes(scopes)
@@ -212,18 +247,24 @@ class CORSMiddleware:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         _, compiled, scopes = self._state
+        scope = None
         if scopes is not None:
-            compiled = scopes.select(environ.get("PATH_INFO", ""))
+            entry = scopes.select(environ.get("PATH_INFO", ""))
+            if entry is None:
+                return self.app(environ, start_response)
+            scope, compiled = entry
         if compiled is None:
             return self.app(environ, start_response)
         method = environ.get("REQUEST_METHOD", "GET")
         origin = environ.get(ENV_ORIGIN)
         downstream = self.app
+        kind = "actual"
         if method == "OPTIONS":
             # Fetch #cors-preflight-request: OPTIONS with Origin and a non-empty
             # Access-Control-Request-Method. Any other OPTIONS is an ordinary request.
             if origin is not None and environ.get(ENV_ACRM):
-                return self._preflight(compiled, environ, start_response, origin)
+                return self._preflight(compiled, scope, environ, start_response, origin)
+            kind = "options"
             if compiled.auto_options:
                 downstream = functools.partial(self._auto_options, compiled)
 
@@ -234,6 +275,9 @@ class CORSMiddleware:
         debug = compiled.debug
         if debug:
             self._log_actual(compiled, origin, method, answer)
+        observe = self._observe
+        if observe is not None and origin is not None:
+            observe(kind, compiled, scope, environ, origin, method, answer is not None)
         cors, full = answer or compiled.refused_answer
         vary_names = compiled.actual_vary
         plain = self._plain
@@ -252,6 +296,7 @@ class CORSMiddleware:
     def _preflight(
         self,
         compiled: CompiledPolicy,
+        scope: str | None,
         environ: WSGIEnvironment,
         start_response: StartResponse,
         origin: str,
@@ -265,6 +310,10 @@ class CORSMiddleware:
                 logger.debug(
                     "[CORS] preflight from %r for %r: allowed", origin, environ.get(ENV_ACRM)
                 )
+        if self._observe is not None:
+            self._observe(
+                "preflight", compiled, scope, environ, origin, environ[ENV_ACRM], refusal is None
+            )
         if compiled.passthrough:
             extra = () if isinstance(decision, Refusal) else decision
             vary_names = compiled.preflight_vary_names
@@ -281,10 +330,7 @@ class CORSMiddleware:
                 return self._auto_options(compiled, environ, start_cors_response)
             return self.app(environ, start_cors_response)
         if not isinstance(decision, Refusal):
-            body_headers = () if compiled.preflight_no_content else _NO_CONTENT
-            start_response(
-                compiled.preflight_status, [*decision, *body_headers, compiled.preflight_vary]
-            )
+            start_response(compiled.preflight_status, [*decision, *compiled.preflight_extra])
             return []
         body = f"CORS preflight rejected: {decision.reason}\n".encode() if compiled.debug else b""
         start_response(
@@ -307,6 +353,67 @@ class CORSMiddleware:
         start_response("200 OK", [(ALLOW, allow), *_NO_CONTENT])
         return []
 
+    # -- decisions and the shadow candidate --------------------------------------------------
+
+    def _observe_decision(
+        self,
+        kind: str,
+        compiled: CompiledPolicy,
+        scope: str | None,
+        environ: WSGIEnvironment,
+        origin: str,
+        method: str,
+        allowed: bool,
+    ) -> None:
+        """Report the live decision, then the shadow candidate's where its verdict differs."""
+        reporter = self._reporter
+        if reporter.callback is not None:
+            reporter.report(_decision(kind, compiled, scope, environ, origin, method, allowed))
+        shadow = self._shadow
+        if shadow is None:
+            return
+        _, candidate, scopes = shadow
+        candidate_scope = None
+        if scopes is not None:
+            entry = scopes.select(environ.get("PATH_INFO", ""))
+            candidate_scope, candidate = entry if entry is not None else (None, None)
+        if candidate is None:
+            # No policy for this path under the candidate: no CORS headers at all.
+            if allowed:
+                reporter.shadow_differs(
+                    Decision(
+                        kind,
+                        False,
+                        origin,
+                        method,
+                        environ.get(ENV_ACRH) if kind == "preflight" else None,
+                        "scope",
+                        "the candidate has no policy for this path",
+                        candidate_scope,
+                        shadow=True,
+                    ),
+                    live_allowed=allowed,
+                )
+            return
+        if kind == "preflight":
+            candidate_allowed = not isinstance(candidate.preflight(environ, origin), Refusal)
+        else:
+            candidate_allowed = candidate.actual(origin, method, environ) is not None
+        if candidate_allowed != allowed:
+            reporter.shadow_differs(
+                _decision(
+                    kind,
+                    candidate,
+                    candidate_scope,
+                    environ,
+                    origin,
+                    method,
+                    candidate_allowed,
+                    shadow=True,
+                ),
+                live_allowed=allowed,
+            )
+
     @staticmethod
     def _log_actual(
         compiled: CompiledPolicy, origin: str | None, method: str, answer: object
@@ -321,3 +428,106 @@ class CORSMiddleware:
                 else f"{refusal.reason}: no CORS headers"
             )
         logger.debug("[CORS] %r request from %r: %s", method, origin, verdict)
+
+
+_State = tuple[
+    PolicySpec,
+    "CompiledPolicy | None",
+    "PathScopes[tuple[str, CompiledPolicy]] | None",
+]
+
+
+def _compile_one(policy: CORSPolicy) -> CompiledPolicy:
+    compiled = CompiledPolicy(policy)
+    if compiled.debug:
+        _ensure_debug_logging()
+    return compiled
+
+
+def _decision(
+    kind: str,
+    compiled: CompiledPolicy,
+    scope: str | None,
+    environ: WSGIEnvironment,
+    origin: str,
+    method: str,
+    allowed: bool,
+    shadow: bool = False,
+) -> Decision:
+    """The Decision for a request, its check and reason from the policy's own Refusal."""
+    request_headers = environ.get(ENV_ACRH) if kind == "preflight" else None
+    if allowed:
+        return Decision(kind, True, origin, method, request_headers, scope=scope, shadow=shadow)
+    if kind == "preflight":
+        refusal = compiled.preflight(environ, origin)
+        assert isinstance(refusal, Refusal)
+    else:
+        refusal = compiled.refuse_actual(origin, method)
+    return Decision(
+        kind, False, origin, method, request_headers, refusal.check, refusal.reason, scope, shadow
+    )
+
+
+class _Reporter:
+    """Hands decisions to the callback and logs shadow differences, within bounds.
+
+    A callback's exception is logged once per exception type; shadow warnings are logged
+    once per (origin, method, check), at most ``per_minute`` a minute, and the distinct keys
+    remembered are bounded (1024), so no flood of requests can fill a log or the memory.
+    """
+
+    MAX_KEYS = 1024
+
+    def __init__(self, callback: Callable[[Decision], object] | None, per_minute: int) -> None:
+        self.callback = callback
+        self.per_minute = per_minute
+        self._failed: set[type[BaseException]] = set()
+        self._warned: set[tuple[str, str, str | None]] = set()
+        self._window = 0.0
+        self._in_window = 0
+        self._lock = threading.Lock()
+
+    def report(self, decision: Decision) -> None:
+        if self.callback is None:
+            return
+        try:
+            self.callback(decision)
+        except Exception as error:
+            kind = type(error)
+            if kind not in self._failed and len(self._failed) < self.MAX_KEYS:
+                self._failed.add(kind)
+                logger.exception(
+                    "[CORS] on_decision raised %s; the request goes on, and later %s "
+                    "exceptions from it are not logged",
+                    kind.__name__,
+                    kind.__name__,
+                )
+
+    def shadow_differs(self, decision: Decision, *, live_allowed: bool) -> None:
+        self.report(decision)
+        # Keys hold at most a serialised origin's worth of request text (326 bytes).
+        key = (decision.origin[:326], decision.method[:32], decision.check)
+        with self._lock:
+            if key in self._warned:
+                return
+            now = time.monotonic()
+            if now - self._window >= 60:
+                self._window, self._in_window = now, 0
+            if self._in_window >= self.per_minute:
+                return
+            self._in_window += 1
+            if len(self._warned) >= self.MAX_KEYS:
+                self._warned.clear()
+            self._warned.add(key)
+        verdict = (
+            f"allow {decision.method!r} from {decision.origin!r}"
+            if decision.allowed
+            else f"block {decision.method!r} from {decision.origin!r} ({decision.reason})"
+        )
+        what = "a preflight" if decision.kind == "preflight" else "a request"
+        shadow_logger.warning(
+            "candidate would %s on %s; live %s",
+            verdict,
+            what,
+            "allows" if live_allowed else "blocks",
+        )
