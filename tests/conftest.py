@@ -1,15 +1,15 @@
 """Shared fixtures for the core suite: a recording WSGI app, a WebTest client, request helpers.
 
-The suite checks wsgicors against DESIGN.md §2-6 as its contract; it talks to the package only
-through the public API (``CORSPolicy``, ``CORSMiddleware`` and its ``router=`` hook,
-``PolicyError``) and the header-name constants of ``wsgicors.headers``.
+The suite talks to the package through its public API (``CORSPolicy``, ``CORSMiddleware`` and
+its ``router=`` hook, ``PolicyError``) and the header-name constants of ``wsgicors.headers``;
+plain helper functions live in ``helpers.py``.
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,36 +20,10 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "'cgi' is deprecated", DeprecationWarning)
     import webtest
 
+from helpers import A, RecordingApp
+
 from wsgicors import CORSMiddleware, CORSPolicy
 from wsgicors.headers import ACRH, ACRM, ORIGIN
-
-Headers = list[tuple[str, str]]
-
-
-class RecordingApp:
-    """A WSGI app that answers with fixed status, headers and body and records its calls."""
-
-    def __init__(
-        self,
-        status: str = "200 OK",
-        headers: Iterable[tuple[str, str]] | None = None,
-        body: bytes = b"app body",
-    ) -> None:
-        self.status = status
-        self.body = body
-        if headers is None:
-            headers = [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
-        self.headers: Headers = list(headers)
-        self.calls: list[dict[str, Any]] = []
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        self.calls.append(environ)
-        start_response(self.status, list(self.headers))
-        return [self.body]
-
-    @property
-    def methods_seen(self) -> list[str]:
-        return [environ["REQUEST_METHOD"] for environ in self.calls]
 
 
 @pytest.fixture
@@ -87,7 +61,7 @@ def serve(app: RecordingApp) -> Callable[..., webtest.TestApp]:
 
 
 def preflight_headers(
-    origin: str | None = "https://a.example",
+    origin: str | None = A,
     method: str | None = "PUT",
     request_headers: str | None = None,
     **extra: str,
@@ -110,7 +84,7 @@ def preflight() -> Callable[..., webtest.TestResponse]:
     def _preflight(
         client: webtest.TestApp,
         method: str | None = "PUT",
-        origin: str | None = "https://a.example",
+        origin: str | None = A,
         request_headers: str | None = None,
         path: str = "/",
         **extra: str,

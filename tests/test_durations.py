@@ -1,17 +1,17 @@
-"""max_age as a Go duration, int seconds or timedelta (DESIGN §3), as Access-Control-Max-Age."""
+"""max_age as a Go duration, int seconds or timedelta, sent as Access-Control-Max-Age.
+
+A Go duration is what KrakenD's ``max_age`` holds; its range is Go's int64 nanoseconds.
+"""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 
 import pytest
-import webtest
+from helpers import Serve, problem_lines
 
 from wsgicors import CORSPolicy, PolicyError, PolicyWarning
 from wsgicors.headers import ACMA, ACRM, ORIGIN
-
-Serve = Callable[..., webtest.TestApp]
 
 
 def _max_age_header(serve: Serve, max_age: object) -> list[str]:
@@ -124,3 +124,56 @@ def test_non_finite_max_age_refused(max_age: float) -> None:
         CORSPolicy(max_age=max_age)
 
     assert [problem.option for problem in excinfo.value.problems] == ["max_age"]
+
+
+GO_RANGE = (
+    "max_age is within Go's duration range (at most 2562047h47m16s either way); browsers "
+    "cache a preflight for at most 7200 s (Chromium) or 86400 s (Firefox): write e.g. '2h'"
+)
+
+
+NOT_A_DURATION = (
+    "max_age is a Go duration such as '12h', '1h30m', '90s' or '500ms'; write a number with "
+    "a unit (ns, us, ms, s, m, h), or an int of seconds"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        pytest.param(10**5000, f"- max_age: <an int of 16610 bits>: {GO_RANGE}", id="huge-int"),
+        pytest.param(2**63, f"- max_age: 9223372036854775808: {GO_RANGE}", id="2**63"),
+        pytest.param(10**20, f"- max_age: 100000000000000000000: {GO_RANGE}", id="10**20"),
+        pytest.param("2562048h", f"- max_age: '2562048h': {GO_RANGE}", id="hours-past-go"),
+        pytest.param(
+            "2562047h47m16.854775808s",
+            f"- max_age: '2562047h47m16.854775808s': {GO_RANGE}",
+            id="one-nanosecond-past-go",
+        ),
+        pytest.param(1e300, f"- max_age: 1e+300: {GO_RANGE}", id="huge-float"),
+        pytest.param(
+            "\u0661\u0662h",
+            f"- max_age: '\u0661\u0662h': {NOT_A_DURATION}",
+            id="arabic-indic-digits",
+        ),
+        pytest.param(
+            "\uff11\uff12h", f"- max_age: '\uff11\uff12h': {NOT_A_DURATION}", id="fullwidth-digits"
+        ),
+    ],
+)
+def test_max_age_outside_go_durations_refused(value: object, line: str) -> None:
+    assert problem_lines(max_age=value) == [line]
+
+
+def test_max_age_of_5000_digits_refused_with_its_value_shortened() -> None:
+    [line] = problem_lines(max_age="9" * 5000 + "s")
+
+    assert line.startswith("- max_age: '99999")
+    assert line.endswith(f": {NOT_A_DURATION}")
+    assert len(line) < 600
+
+
+def test_max_age_at_the_edge_of_go_durations_accepted() -> None:
+    with pytest.warns(PolicyWarning, match="above what browsers honour"):
+        assert CORSPolicy(max_age="2562047h47m16.854775807s").max_age == 9223372036
+    assert CORSPolicy(max_age=-9223372036).max_age == -9223372036

@@ -1,8 +1,11 @@
-"""PolicyError, Problem and PolicyWarning as DESIGN §2 describes them."""
+"""PolicyError (one Problem per bad value, all at once), Problem and PolicyWarning."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from helpers import problem_lines
 
 from wsgicors import CORSPolicy, PolicyError, PolicyWarning, Problem
 
@@ -87,3 +90,11 @@ def test_valid_policy_raises_nothing() -> None:
     policy = CORSPolicy(allow_origins=["https://a.example"])
 
     assert isinstance(policy, CORSPolicy)
+
+
+def test_config_error_text_is_json_safe() -> None:
+    # Values quoted in errors are repr()-escaped: they survive a JSON round trip unchanged.
+    [line] = problem_lines(allow_methods=["GET\r\n"])
+    assert json.loads(json.dumps(line)) == line
+    assert "\r" not in line
+    assert "\n" not in line

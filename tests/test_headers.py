@@ -1,23 +1,22 @@
-"""Header names and Access-Control-Request-Headers parsing (DESIGN §5 preflight step 3)."""
+"""Header names, and Access-Control-Request-Headers parsing (Fetch CORS-preflight fetch, step 7).
+
+The list is split on ",", each element trimmed of spaces and tabs, empty elements skipped,
+and every name must be a token (RFC 9110 §5.6.2); the parse is linear in the value's length.
+"""
 
 from __future__ import annotations
 
-import wsgiref.util
-from collections.abc import Callable
 from typing import Any
+from wsgiref.validate import validator
 
 import pytest
 import webtest
+from helpers import A, Serve, call, environ_for, preflight_environ, tokens, wrapped
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from wsgicors import CORSMiddleware, CORSPolicy, headers
+from wsgicors import CORSPolicy, headers
 from wsgicors.headers import ACAH, ACAO, ACRH, ACRM, ORIGIN
-
-Serve = Callable[..., webtest.TestApp]
-Preflight = Callable[..., webtest.TestResponse]
-
-
-def tokens(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @pytest.mark.parametrize(
@@ -93,11 +92,17 @@ def test_unlisted_request_header_refused(serve: Serve, value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value",
-    [pytest.param("", id="empty"), pytest.param(" , ,\t", id="only-separators")],
+    ("value", "allow_headers"),
+    [
+        pytest.param("", ["X-A"], id="empty"),
+        pytest.param(" , ,\t", ["X-A"], id="only-separators"),
+        pytest.param(" , \t,", ["*"], id="only-separators-any-header"),
+    ],
 )
-def test_no_requested_names_sends_no_allow_headers(serve: Serve, value: str) -> None:
-    response = _preflight(serve, value, allow_headers=["X-A"])
+def test_no_requested_names_sends_no_allow_headers(
+    serve: Serve, value: str, allow_headers: list[str]
+) -> None:
+    response = _preflight(serve, value, allow_headers=allow_headers)
 
     assert response.status_int == 204
     assert response.headers.getall(ACAH) == []
@@ -114,6 +119,15 @@ def test_wildcard_echoes_every_requested_name(serve: Serve) -> None:
     response = _preflight(serve, "content-type,x-api-key,x-requested-with")
 
     assert response.headers.getall(ACAH) == ["content-type,x-api-key,x-requested-with"]
+
+
+def test_header_list_answer_is_the_trimmed_names_joined_with_commas() -> None:
+    middleware = validator(wrapped(CORSPolicy()))
+
+    result = call(middleware, preflight_environ(request_headers="x-a ,\tx-b, ,X-C\t"))
+
+    assert result.status == "204 No Content"
+    assert result.values(ACAH) == ["x-a,x-b,X-C"]
 
 
 # --- ACRH bounds: 4096 bytes, 64 elements (empty ones count) --------------------------------
@@ -197,66 +211,118 @@ def test_over_long_request_headers_refused_in_debug_with_reason(serve: Serve) ->
     assert "access-control-request-headers" in response.text.lower()
 
 
+# --- ACRH: linear time on hostile lists -------------------------------------------------------
+
+HOSTILE_LISTS = [
+    pytest.param(",  " * 16 + "@", id="empty-elements-then-bad-byte"),
+    pytest.param(",  " * 21 + "@", id="empty-elements-at-the-element-bound"),
+    pytest.param(", \t" * 21 + "x@", id="tabs-and-spaces-then-bad-name"),
+    pytest.param(" " * 4000 + "@", id="4000-spaces-then-bad-byte"),
+    pytest.param("a" * 4000 + " b", id="4000-byte-name-with-a-space"),
+    pytest.param("x-a, " * 12 + "\t" * 3000 + ",@", id="tab-run-then-bad-byte"),
+]
+
+
+@pytest.mark.parametrize("acrh", HOSTILE_LISTS)
+@pytest.mark.parametrize(
+    "policy",
+    [
+        pytest.param(CORSPolicy(), id="allow-headers-star"),
+        pytest.param(CORSPolicy(allow_origins=[A], allow_headers=["X-A"]), id="named-headers"),
+    ],
+)
+def test_hostile_header_list_refused_in_linear_time(acrh: str, policy: CORSPolicy) -> None:
+    result = call(wrapped(policy), preflight_environ(request_headers=acrh), timed=True)
+
+    assert result.status == "403 Forbidden"
+    assert result.values(ACAO) == []
+
+
+TOKENS = st.text(alphabet="abcxyz-_0123456789!#$%&'*+.^`|~", min_size=1, max_size=40)
+SEPARATORS = st.text(alphabet=", \t", min_size=1, max_size=200)
+BAD = st.sampled_from(["@", " ", "\x00", "\x7f", "é", "(", '"', ":", "\x1b", "/"])
+
+
+@st.composite
+def header_lists(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.one_of(TOKENS, SEPARATORS), max_size=60))
+    value = "".join(parts)
+    if draw(st.booleans()):
+        position = draw(st.integers(0, len(value)))
+        value = value[:position] + draw(BAD) + value[position:]
+    if draw(st.booleans()):
+        # Stretch to the size limits: a run of separators is the classic backtracking bait.
+        value = draw(SEPARATORS) * draw(st.integers(1, 40)) + value
+    return value[:5000]
+
+
+def expected_allow_headers(value: str) -> str | None:
+    """The Access-Control-Allow-Headers the rule gives, '' for none, None for a refusal."""
+    if len(value) > 4096 or value.count(",") + 1 > 64:
+        return None
+    names = [name.strip(" \t") for name in value.split(",")]
+    names = [name for name in names if name]
+    tchars = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~")
+    if not all(set(name) <= tchars for name in names):
+        return None
+    return ",".join(names)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(value=header_lists())
+def test_any_header_list_answered_by_the_rule_in_linear_time(value: str) -> None:
+    environ = preflight_environ(method="PUT", request_headers=value)
+    middleware = wrapped(CORSPolicy(allow_methods=["PUT"]))
+
+    result = call(middleware, environ, timed=True)
+
+    expected = expected_allow_headers(value)
+    if expected is None:
+        assert result.status == "403 Forbidden"
+        assert result.values(ACAO) == []
+    else:
+        assert result.status == "204 No Content"
+        assert result.values(ACAH) == ([expected] if expected else [])
+
+
 # --- values that must never be echoed into a response header --------------------------------
 
 
-def _raw_preflight(policy: CORSPolicy, **environ_values: str) -> tuple[str, list[tuple[str, str]]]:
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": "OPTIONS",
-        "HTTP_ORIGIN": "https://a.example",
-        "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "POST",
-    }
-    wsgiref.util.setup_testing_defaults(environ)
-    environ.update(environ_values)
-    started: list[tuple[str, list[tuple[str, str]]]] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        started.append((status, headers))
-        return lambda data: None
-
-    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
-        return [b"ok"]
-
-    body = CORSMiddleware(app, policy)(environ, start_response)
-    b"".join(body)
-    [(status, response_headers)] = started
-    return status, response_headers
-
-
 @pytest.mark.parametrize(
-    ("options", "variable", "value"),
+    ("options", "header", "value"),
     [
         pytest.param(
             {"allow_methods": ["*"]},
-            "HTTP_ACCESS_CONTROL_REQUEST_METHOD",
+            ACRM,
             "PUT\r\nSet-Cookie: a=b",
             id="acrm-crlf",
         ),
-        pytest.param(
-            {"allow_methods": ["*"]}, "HTTP_ACCESS_CONTROL_REQUEST_METHOD", "GE T", id="acrm-space"
-        ),
-        pytest.param(
-            {}, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "x-a\r\nSet-Cookie: a=b", id="acrh-crlf"
-        ),
-        pytest.param({}, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "x-a;b", id="acrh-semicolon"),
-        pytest.param({}, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "x-a x-b", id="acrh-inner-space"),
-        pytest.param({}, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "(x-a)", id="acrh-parentheses"),
-        pytest.param({}, "HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "x-\u00e9", id="acrh-non-ascii"),
+        pytest.param({"allow_methods": ["*"]}, ACRM, "GE T", id="acrm-space"),
+        pytest.param({}, ACRH, "x-a\r\nSet-Cookie: a=b", id="acrh-crlf"),
+        pytest.param({}, ACRH, "x-a;b", id="acrh-semicolon"),
+        pytest.param({}, ACRH, "x-a x-b", id="acrh-inner-space"),
+        pytest.param({}, ACRH, "(x-a)", id="acrh-parentheses"),
+        pytest.param({}, ACRH, "x-\u00e9", id="acrh-non-ascii"),
         pytest.param(
             {"allow_origin_func": lambda origin, environ: True},
-            "HTTP_ORIGIN",
+            ORIGIN,
             "https://a.example\r\nSet-Cookie: a=b",
             id="origin-crlf",
         ),
     ],
 )
 def test_non_token_request_value_refused_not_echoed(
-    options: dict[str, Any], variable: str, value: str
+    options: dict[str, Any], header: str, value: str
 ) -> None:
-    status, response_headers = _raw_preflight(CORSPolicy(**options), **{variable: value})
+    environ = environ_for("OPTIONS", "/", {ORIGIN: A, ACRM: "POST", header: value})
 
-    assert status == "403 Forbidden"
-    assert [
-        name for name, _ in response_headers if name.lower().startswith("access-control-")
-    ] == []
+    result = call(wrapped(CORSPolicy(**options)), environ)
+
+    assert result.status == "403 Forbidden"
+    assert [name for name, _ in result.headers if name.lower().startswith("access-control-")] == []

@@ -1,4 +1,4 @@
-"""Origin matching (DESIGN §3 allow_origins, §5 classification), seen through the middleware.
+"""Origin matching: allow_origins entries against the request's Origin, through the middleware.
 
 Each case sends one actual ``GET`` with the given ``Origin`` and reads
 ``Access-Control-Allow-Origin``: the request's Origin verbatim when allowed, nothing otherwise.
@@ -6,19 +6,15 @@ Each case sends one actual ``GET`` with the given ``Origin`` and reads
 
 from __future__ import annotations
 
-import wsgiref.util
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-import webtest
+from helpers import Serve, call, environ_for, wrapped
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsgicors import CORSMiddleware, CORSPolicy
-from wsgicors.headers import ACAO, ORIGIN, VARY
-
-Serve = Callable[..., webtest.TestApp]
+from wsgicors import CORSPolicy
+from wsgicors.headers import ACAO, ACRM, ORIGIN, VARY
 
 
 def _acao(serve: Serve, origin: str, **options: Any) -> list[str]:
@@ -186,7 +182,7 @@ def test_configured_origin_among_many_matched(serve: Serve) -> None:
     assert _acao(serve, "https://zone99.example", **options) == []
 
 
-# --- hostile values (DESIGN §5: not a single serialised origin is never allowed) -----------------
+# --- hostile values: a value that is not one serialised origin is never allowed ---------------
 
 
 def _long_host(labels: int) -> str:
@@ -289,18 +285,11 @@ def test_origin_of_327_bytes_refused(serve: Serve) -> None:
 # --- properties -----------------------------------------------------------------------------
 
 LABEL = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
-MATCHER = CORSMiddleware(
-    lambda environ, start_response: start_response("200 OK", []) or [b""],
-    CORSPolicy(allow_origins=[SUBDOMAINS]),
-)
+MATCHER = wrapped(CORSPolicy(allow_origins=[SUBDOMAINS]))
 
 
 def _matcher_allows(origin: str) -> bool:
-    environ = {"REQUEST_METHOD": "GET", "HTTP_ORIGIN": origin}
-    wsgiref.util.setup_testing_defaults(environ)
-    started: list[list[tuple[str, str]]] = []
-    MATCHER(environ, lambda status, headers, exc_info=None: started.append(headers))
-    return (ACAO, origin) in started[0]
+    return origin in call(MATCHER, environ_for("GET", "/", {ORIGIN: origin})).values(ACAO)
 
 
 @settings(max_examples=60, deadline=None)
@@ -327,3 +316,70 @@ def test_look_alike_hosts_never_match_wildcard(label: str, suffix: str) -> None:
 )
 def test_ipv6_port_wildcard(serve: Serve, origin: str, allowed: bool) -> None:
     assert _allowed(serve, "http://[::1]:*", origin) is allowed
+
+
+# --- origins with a trailing dot ---------------------------------------------------------------
+
+
+def test_trailing_dot_origin_gets_star_on_preflight_under_the_defaults() -> None:
+    environ = environ_for(
+        "OPTIONS",
+        "/",
+        {ORIGIN: "https://app.example.com.", ACRM: "POST"},
+    )
+
+    result = call(wrapped(CORSPolicy()), environ)
+
+    assert result.status == "204 No Content"
+    assert result.values(ACAO) == ["*"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "origin", "allowed"),
+    [
+        pytest.param("https://app.example.com", "https://app.example.com.", False, id="no-dot"),
+        pytest.param("https://app.example.com.", "https://app.example.com.", True, id="dot"),
+        pytest.param("https://app.example.com.", "https://app.example.com", False, id="dot-only"),
+        pytest.param("https://*.example.com", "https://a.example.com.", False, id="wild-no-dot"),
+        pytest.param("https://*.example.com.", "https://a.example.com.", True, id="wild-dot"),
+        pytest.param("https://*.example.com.", "https://a.example.com", False, id="wild-dot-only"),
+        pytest.param("http://localhost.:*", "http://localhost.:8080", True, id="port-dot"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["actual", "preflight"])
+def test_trailing_dot_origin_matches_only_entries_with_the_dot(
+    entry: str, origin: str, allowed: bool, kind: str
+) -> None:
+    policy = CORSPolicy(allow_origins=[entry])
+    headers = {ORIGIN: origin}
+    if kind == "preflight":
+        headers[ACRM] = "POST"
+    environ = environ_for("OPTIONS" if kind == "preflight" else "GET", "/", headers)
+
+    result = call(wrapped(policy), environ)
+
+    assert result.values(ACAO) == ([origin] if allowed else [])
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://127.000.000.001",
+        "http://0x7f000001",
+        "https://123",
+        "http://127.0.0.1.",
+        "http://[0:0:0:0:0:0:0:1]",
+        "http://[.]",
+        "https://a..example.com",
+        "https://example.com..",
+    ],
+)
+def test_origin_no_browser_serialises_never_allowed(origin: str) -> None:
+    policy = CORSPolicy(allow_origins=["http://*.localhost"], allow_origin_func=None)
+    middleware = wrapped({"/": policy, "/f": CORSPolicy(allow_origin_func=lambda o, e: True)})
+    environ = environ_for("OPTIONS", "/f", {ORIGIN: origin, ACRM: "POST"})
+
+    result = call(middleware, environ)
+
+    assert result.status == "403 Forbidden"
+    assert result.values(ACAO) == []

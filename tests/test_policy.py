@@ -1,14 +1,17 @@
-"""CORSPolicy: defaults, normalisation and every configuration rule of DESIGN §3-4."""
+"""CORSPolicy: defaults, normalisation, and every configuration rule with its message and hint."""
 
 from __future__ import annotations
 
 import datetime
+import warnings
 from typing import Any
 
 import attrs
 import pytest
+from helpers import call, environ_for, problem_lines, wrapped
 
 from wsgicors import CORSPolicy, PolicyError, PolicyWarning, Problem
+from wsgicors.headers import ACAO
 
 
 def _problems(**options: Any) -> list[Problem]:
@@ -27,7 +30,7 @@ def _allow_true(origin: str, environ: object) -> bool:
     return True
 
 
-# --- defaults (DESIGN §3) ---------------------------------------------------------------
+# --- defaults ---------------------------------------------------------------------------
 
 
 def test_defaults_allow_all_origins() -> None:
@@ -110,7 +113,25 @@ def test_max_age_forms_compare_equal(max_age: object) -> None:
     assert CORSPolicy(max_age=max_age) == CORSPolicy(max_age=43200)
 
 
-# --- normalisation on input (DESIGN §3, §4) ----------------------------------------------
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("CORSPolicy", id="CORSPolicy"),
+        pytest.param("CORSMiddleware", id="CORSMiddleware"),
+        pytest.param("PolicyError", id="PolicyError"),
+        pytest.param("PolicyWarning", id="PolicyWarning"),
+        pytest.param("Problem", id="Problem"),
+        pytest.param("wrap", id="wrap"),
+    ],
+)
+def test_public_name_importable_from_package(name: str) -> None:
+    import wsgicors
+
+    assert name in wsgicors.__all__
+    assert getattr(wsgicors, name) is not None
+
+
+# --- normalisation on input ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -255,7 +276,31 @@ def test_max_age_at_firefox_cap_accepted_without_warning() -> None:
     assert CORSPolicy(max_age=86400).max_age == 86400
 
 
-# --- §4: one failing configuration per rule, option and hint checked ----------------------
+@pytest.mark.parametrize(
+    "origin", ["https://*.example.com", "https://*.me.github.io", "http://*.localhost"]
+)
+def test_wildcard_under_a_registrable_domain_accepted(origin: str) -> None:
+    assert CORSPolicy(allow_origins=[origin]).allow_origins == (origin,)
+
+
+def test_wildcard_under_a_public_suffix_tolerated_when_asked() -> None:
+    policy = CORSPolicy(
+        allow_origins=["https://*.github.io"],
+        dangerously_tolerate_subdomains_of_public_suffixes=True,
+    )
+
+    result = call(wrapped(policy), environ_for("GET", "/", {"Origin": "https://x.github.io"}))
+
+    assert result.values(ACAO) == ["https://x.github.io"]
+
+
+def test_empty_allow_headers_in_python_does_not_warn() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert CORSPolicy(allow_headers=[]).allow_headers == ()
+
+
+# --- one failing configuration per rule, option and hint checked -------------------------
 
 
 @pytest.mark.parametrize(
@@ -542,7 +587,144 @@ def test_max_age_of_wrong_type_refused(max_age: object) -> None:
     assert problem.option == "max_age"
 
 
-# --- warnings (DESIGN §2, §3, §4) -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("origin", "hint"),
+    [
+        pytest.param("https://bücher.example", "xn--", id="non-ascii-host"),
+        pytest.param("https://a!b.example", "host", id="bad-label"),
+        pytest.param("https://", "https://example.com", id="empty-host"),
+        pytest.param("https://:8443", "https://example.com", id="port-only"),
+        pytest.param("https://a.example:0443", "443", id="leading-zero-port"),
+        pytest.param("https://a.example:80:80", "port", id="two-ports"),
+        pytest.param("http://[::1", "[::1]", id="ipv6-unterminated"),
+        pytest.param("http://[::1]8080", "[::1]", id="ipv6-port-without-colon"),
+        pytest.param("1https://a.example", "scheme", id="bad-scheme"),
+    ],
+)
+def test_malformed_origin_host_or_port_refused(origin: str, hint: str) -> None:
+    problem = _only_problem(allow_origins=[origin])
+
+    assert problem.option == "allow_origins"
+    assert problem.value == origin
+    assert hint in problem.hint
+
+
+def test_wildcard_over_a_single_label_refused() -> None:
+    problem = _only_problem(allow_origins=["https://*.com"])
+
+    assert problem.option == "allow_origins"
+    assert problem.value == "https://*.com"
+
+
+def test_allow_origin_func_not_callable_refused() -> None:
+    problem = _only_problem(allow_origin_func="mymodule.decide")
+
+    assert problem.option == "allow_origin_func"
+    assert problem.value == "mymodule.decide"
+
+
+def test_deeply_nested_value_in_code_is_a_policy_error() -> None:
+    nested: list[Any] = []
+    for _ in range(100_000):
+        nested = [nested]
+
+    assert problem_lines(allow_origins=nested) == [
+        "- allow_origins: [[[[[...]]]]]: every entry is a string; quote it, or remove it"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("origin", "suffix"),
+    [
+        pytest.param("https://*.co.uk", "co.uk", id="icann-suffix"),
+        pytest.param("https://*.github.io", "github.io", id="private-suffix-github"),
+        pytest.param("https://*.vercel.app", "vercel.app", id="private-suffix-vercel"),
+        pytest.param("https://*.co.uk:*", "co.uk", id="with-any-port"),
+        pytest.param("https://*.github.io.", "github.io", id="trailing-dot"),
+    ],
+)
+@pytest.mark.parametrize("credentials", [False, True])
+def test_wildcard_under_a_public_suffix_refused(
+    origin: str, suffix: str, credentials: bool
+) -> None:
+    assert problem_lines(allow_origins=[origin], allow_credentials=credentials) == [
+        f"- allow_origins: {origin!r}: {suffix!r} is a public suffix: anyone can register a "
+        f"site under it, so '*.{suffix}' would allow origins an attacker controls; list your "
+        f"own sites (e.g. 'https://myapp.{suffix}'), or set "
+        "dangerously_tolerate_subdomains_of_public_suffixes=True if you accept that"
+    ]
+
+
+NEVER_MATCHES_V4 = (
+    "browsers send an IPv4 address as four decimal parts without leading zeros, so this "
+    "entry would never match"
+)
+
+
+@pytest.mark.parametrize(
+    ("origin", "line"),
+    [
+        pytest.param(
+            "http://127.000.000.001",
+            f"{NEVER_MATCHES_V4}; write 'http://127.0.0.1'",
+            id="leading-zeros",
+        ),
+        pytest.param(
+            "http://0x7f000001:8080",
+            f"{NEVER_MATCHES_V4}; write 'http://127.0.0.1:8080'",
+            id="hex",
+        ),
+        pytest.param("https://123", f"{NEVER_MATCHES_V4}; write 'https://0.0.0.123'", id="number"),
+        pytest.param(
+            "http://127.0.0.1.", f"{NEVER_MATCHES_V4}; write 'http://127.0.0.1'", id="dot"
+        ),
+        pytest.param(
+            "http://[0:0:0:0:0:0:0:1]",
+            "browsers send an IPv6 address in its compressed lower-case form, so this entry "
+            "would never match; write 'http://[::1]'",
+            id="ipv6-uncompressed",
+        ),
+        pytest.param(
+            "http://[.]",
+            "an IPv6 host is an IPv6 address in brackets; write e.g. 'http://[::1]:8080'",
+            id="ipv6-garbage",
+        ),
+        pytest.param(
+            "http://1.2.3.999",
+            "a host ending in a number is an IPv4 address, and this one is not valid; write "
+            "four decimal parts from 0 to 255, e.g. '127.0.0.1'",
+            id="ipv4-out-of-range",
+        ),
+        pytest.param(
+            "http://*.0.0.1",
+            "a wildcard cannot stand for part of an IP address; list each address, e.g. "
+            "'http://127.0.0.1:8080'",
+            id="wildcard-ip",
+        ),
+    ],
+)
+def test_ip_host_no_browser_sends_refused_with_canonical_form(origin: str, line: str) -> None:
+    assert problem_lines(allow_origins=[origin]) == [f"- allow_origins: {origin!r}: {line}"]
+
+
+@pytest.mark.parametrize(
+    ("origin", "hint"),
+    [
+        pytest.param(
+            "https://a\x00b.example", "remove them: write 'https://ab.example'", id="nul"
+        ),
+        pytest.param("https://a\x85b.example", "remove them: write 'https://ab.example'", id="c1"),
+        pytest.param("\x00", "remove the entry", id="only-nul"),
+    ],
+)
+def test_hint_never_echoes_a_control_character(origin: str, hint: str) -> None:
+    [line] = problem_lines(allow_origins=[origin])
+
+    assert line.endswith(": an origin contains no whitespace or control characters; " + hint)
+    assert line.isprintable()
+
+
+# --- warnings -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -601,42 +783,6 @@ def test_never_sent_allow_header_kept(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("origin", "hint"),
-    [
-        pytest.param("https://bücher.example", "xn--", id="non-ascii-host"),
-        pytest.param("https://a!b.example", "host", id="bad-label"),
-        pytest.param("https://", "https://example.com", id="empty-host"),
-        pytest.param("https://:8443", "https://example.com", id="port-only"),
-        pytest.param("https://a.example:0443", "443", id="leading-zero-port"),
-        pytest.param("https://a.example:80:80", "port", id="two-ports"),
-        pytest.param("http://[::1", "[::1]", id="ipv6-unterminated"),
-        pytest.param("http://[::1]8080", "[::1]", id="ipv6-port-without-colon"),
-        pytest.param("1https://a.example", "scheme", id="bad-scheme"),
-    ],
-)
-def test_malformed_origin_host_or_port_refused(origin: str, hint: str) -> None:
-    problem = _only_problem(allow_origins=[origin])
-
-    assert problem.option == "allow_origins"
-    assert problem.value == origin
-    assert hint in problem.hint
-
-
-def test_wildcard_over_a_single_label_refused() -> None:
-    problem = _only_problem(allow_origins=["https://*.com"])
-
-    assert problem.option == "allow_origins"
-    assert problem.value == "https://*.com"
-
-
-def test_allow_origin_func_not_callable_refused() -> None:
-    problem = _only_problem(allow_origin_func="mymodule.decide")
-
-    assert problem.option == "allow_origin_func"
-    assert problem.value == "mymodule.decide"
-
-
-@pytest.mark.parametrize(
     ("option", "values"),
     [
         pytest.param("allow_methods", ["*", "GET"], id="methods"),
@@ -646,21 +792,3 @@ def test_allow_origin_func_not_callable_refused() -> None:
 def test_star_with_other_entries_warns_redundant(option: str, values: list[str]) -> None:
     with pytest.warns(PolicyWarning, match=f"{option}.*redundant"):
         CORSPolicy(**{option: values})
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param("CORSPolicy", id="CORSPolicy"),
-        pytest.param("CORSMiddleware", id="CORSMiddleware"),
-        pytest.param("PolicyError", id="PolicyError"),
-        pytest.param("PolicyWarning", id="PolicyWarning"),
-        pytest.param("Problem", id="Problem"),
-        pytest.param("wrap", id="wrap"),
-    ],
-)
-def test_public_name_importable_from_package(name: str) -> None:
-    import wsgicors
-
-    assert name in wsgicors.__all__
-    assert getattr(wsgicors, name) is not None

@@ -5,19 +5,18 @@ Hypothesis draws a valid policy (or a mapping of path prefixes to policies), a r
 origins, CRLF, NUL, non-ASCII, 10 KB values, comma-joined duplicates, random text), and an
 application response (its own ``Vary`` and ``Access-Control-*`` headers in any case, error
 statuses, many headers). The middleware runs as a bare WSGI callable; each test checks one
-guarantee of DESIGN §5, §6 and §9.
+guarantee of the request handling, the WSGI contract or the security page (docs/security.md).
 
-The expected answer comes from :func:`expect`, an oracle written from DESIGN's rules (exact
-origins as a set, subdomain wildcards by label suffix, ``:*`` ports, RFC 9110 tokens), never by
-calling wsgicors' matcher or parsers. Runs are derandomised, so CI sees the same examples on
-every run.
+The expected answer comes from :func:`expect`, an oracle written from the documented rules
+(exact origins as a set, subdomain wildcards by label suffix, ``:*`` ports, RFC 9110 tokens),
+never by calling wsgicors' matcher or parsers. Runs are derandomised, so CI sees the same
+examples on every run.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 import ipaddress
 import logging
 import string
@@ -27,6 +26,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from helpers import Result, call, environ_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,7 +57,7 @@ PROPERTY = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 
-# --- the oracle: DESIGN §3-5 written out independently --------------------------------------
+# --- the oracle: the documented rules written out independently --------------------------------
 
 # RFC 9110 §5.6.2: tchar.
 TCHARS = frozenset("!#$%&'*+-.^_`|~" + string.ascii_letters + string.digits)
@@ -77,13 +77,13 @@ def is_token(value: str) -> bool:
 
 
 def is_owned(name: str) -> bool:
-    """A response header only the middleware may set (DESIGN §5)."""
+    """A header only the middleware sets: Access-Control-Allow-*, -Expose-Headers, -Max-Age."""
     lower = name.lower()
     return lower.startswith("access-control-allow-") or lower in OWNED_EXACT
 
 
 def parse_origin(origin: str) -> tuple[str, str, str] | None:
-    """(scheme, host, port) of one serialised origin, or None (DESIGN §5).
+    """(scheme, host, port) of one origin in HTML's ASCII serialisation, or None.
 
     Lower case, no whitespace, control bytes, commas, path or userinfo, at most 326 bytes.
     """
@@ -112,7 +112,7 @@ def parse_origin(origin: str) -> tuple[str, str, str] | None:
     else:
         host, colon, port = rest.partition(":")
         has_port = bool(colon)
-        # One trailing dot (the DNS root) is part of a distinct origin (DESIGN §4).
+        # One trailing dot (the DNS root) makes a distinct origin: browsers send it as typed.
         labels = host.removesuffix(".").split(".")
         if not all(label and all(c in LABEL_CHARS for c in label) for label in labels):
             return None
@@ -148,7 +148,7 @@ def entry_matches(entry: str, origin: str) -> bool:
     if parsed is None:
         return False
     scheme, host, port = parsed
-    # Scheme and host of a configured entry are lower-cased on input (DESIGN §3).
+    # Scheme and host of a configured entry are lower-cased on input, as browsers send them.
     entry_scheme, _, authority = entry.lower().partition("://")
     if authority.startswith("["):
         end = authority.find("]") + 1
@@ -174,7 +174,7 @@ def origin_allowed(options: Mapping[str, Any], origin: str) -> bool:
 
 
 def is_star(options: Mapping[str, Any]) -> bool:
-    """All origins without credentials: '*' for everyone, no Vary (DESIGN §5)."""
+    """All origins without credentials: '*' for everyone, no Vary."""
     return "*" in options.get("allow_origins", ()) and not options.get("allow_credentials")
 
 
@@ -238,7 +238,7 @@ class Expected:
 
 
 def routed_path(path: str) -> str:
-    """The path a router dispatches (DESIGN §2): '/' runs collapsed, dot segments resolved.
+    """The path a router dispatches: '/' runs collapsed, dot segments resolved.
 
     A path not starting with '/' is read as if it did ('*' of OPTIONS * and '' fall in '/').
     """
@@ -538,7 +538,7 @@ PATHS = st.one_of(
     st.text(max_size=12),
 ).map(as_latin1)
 
-# Seconds each drawn max_age stands for, from DESIGN §3 (truncated toward zero).
+# Seconds each drawn max_age stands for (Go durations truncated toward zero).
 MAX_AGES: dict[object, int | None] = {
     None: None,
     0: 0,
@@ -580,7 +580,7 @@ EXPOSE_HEADERS = st.lists(
 
 @st.composite
 def policy_options(draw: st.DrawFn, passthrough: bool | None = None) -> dict[str, Any]:
-    """The keyword options of a valid CORSPolicy (DESIGN §4 rules are respected)."""
+    """The keyword options of a valid CORSPolicy (every configuration rule respected)."""
     credentials = draw(st.booleans())
     options: dict[str, Any] = {"allow_credentials": credentials}
     if draw(st.integers(0, 9)) == 0:
@@ -740,16 +740,12 @@ class App:
 
 
 @dataclasses.dataclass
-class Result:
+class Run(Result):
+    """One drawn case's answer, with the case, the app and the log lines it produced."""
+
     case: Case
     app: App
-    status: str
-    headers: Headers
-    body: bytes
     log: list[str]
-
-    def values(self, name: str) -> list[str]:
-        return [value for key, value in self.headers if key.lower() == name.lower()]
 
 
 class ListHandler(logging.Handler):
@@ -786,35 +782,12 @@ def build_policy(options: dict[str, Any]) -> CORSPolicy:
         return CORSPolicy(**options)
 
 
-def environ_for(case: Case) -> dict[str, Any]:
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": case.method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": case.path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "api.example.com",
-        "SERVER_PORT": "443",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "https",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    for key, value in [
-        ("HTTP_ORIGIN", case.origin),
-        ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", case.acrm),
-        ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", case.acrh),
-        ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", case.acrpn),
-    ]:
-        if value is not None:
-            environ[key] = value
-    return environ
+def environ_of(case: Case) -> dict[str, Any]:
+    headers = {ORIGIN: case.origin, ACRM: case.acrm, ACRH: case.acrh, ACRPN: case.acrpn}
+    return environ_for(case.method, case.path, headers)
 
 
-def run(case: Case) -> Result:
+def run(case: Case) -> Run:
     app = App(case.status, case.app_headers)
     spec: Any
     if case.paths is None:
@@ -822,23 +795,10 @@ def run(case: Case) -> Result:
         spec = build_policy(case.policy)
     else:
         spec = {k: None if v is None else build_policy(v) for k, v in case.paths.items()}
-    started: list[tuple[str, Headers]] = []
-
-    def start_response(status: str, headers: Headers, exc_info: Any = None) -> Any:
-        started.append((status, list(headers)))
-        return lambda data: None
 
     with captured_log() as log:
-        middleware = CORSMiddleware(app, spec)
-        body = middleware(environ_for(case), start_response)
-        try:
-            content = b"".join(body)
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
-    assert len(started) == 1, started
-    return Result(case, app, started[0][0], started[0][1], content, list(log))
+        result = call(CORSMiddleware(app, spec), environ_of(case))
+    return Run(result.status, result.headers, result.body, case, app, list(log))
 
 
 def vary_tokens(values: Iterable[str]) -> list[str]:
@@ -937,7 +897,7 @@ def test_vary_of_the_app_left_alone_when_the_middleware_adds_nothing(case: Case)
 
 
 def adds_to_vary(expected: Expected, app_vary: list[str]) -> bool:
-    """Whether the middleware has a name to add to the app's Vary (DESIGN §5).
+    """Whether the middleware has a name to add to the app's Vary.
 
     It adds nothing when the app's Vary already names each of ours, or is exactly '*'.
     """
@@ -1084,7 +1044,7 @@ def test_huge_request_headers_refused_with_403(
     assert [name for name, _ in result.headers if name.lower().startswith("access-")] == []
 
 
-# --- DESIGN §5: a value that is not one serialised origin is never allowed -------------------
+# --- a value that is not one serialised origin is never allowed -------------------------------
 
 
 @settings(PROPERTY, max_examples=20)

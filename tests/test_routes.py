@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import webtest
+from helpers import allow_set
 from werkzeug.routing import Map, Rule
 from werkzeug.test import EnvironBuilder
 
@@ -136,3 +137,38 @@ def test_router_with_allowed_methods_method_is_used_as_given() -> None:
     router = Router()
 
     assert find_router(router) is router
+
+
+class FixedRouter:
+    """A router as the integrations plug in: methods per path, None for unknown paths."""
+
+    def __init__(self, routes: dict[str, frozenset[str]]) -> None:
+        self.routes = routes
+
+    def allowed_methods(self, environ: dict[str, Any]) -> frozenset[str] | None:
+        return self.routes.get(environ["PATH_INFO"])
+
+
+def test_auto_options_custom_router_gives_allow(make_app: Any) -> None:
+    router = FixedRouter({"/things": frozenset({"GET", "PATCH"})})
+    middleware = CORSMiddleware(make_app(), CORSPolicy(auto_options=True), router=router)
+
+    response = webtest.TestApp(middleware).options("/things")
+
+    assert allow_set(response) - {"OPTIONS"} == {"GET", "PATCH"}
+
+
+def test_auto_options_custom_router_unknown_path_goes_to_app(make_app: Any) -> None:
+    app = make_app()
+    router = FixedRouter({"/things": frozenset({"GET"})})
+    middleware = CORSMiddleware(app, CORSPolicy(auto_options=True), router=router)
+
+    response = webtest.TestApp(middleware).options("/other")
+
+    assert response.body == b"app body"
+    assert app.methods_seen == ["OPTIONS"]
+
+
+def test_router_without_allowed_methods_refused(make_app: Any) -> None:
+    with pytest.raises(TypeError):
+        CORSMiddleware(make_app(), CORSPolicy(auto_options=True), router=object())

@@ -1,4 +1,4 @@
-"""The WSGI contract of DESIGN §6, checked on every path the middleware can take.
+"""The WSGI contract (PEP 3333), checked on every path the middleware can take.
 
 A small in-process server drives the middleware directly (no WebTest) so that the exact
 objects passing between server, middleware and app can be compared by identity.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import sys
 import warnings
-import wsgiref.util
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from wsgiref.validate import validator
@@ -17,29 +16,14 @@ from wsgiref.validate import validator
 import attrs
 import flask
 import pytest
+from helpers import A, B, environ_for
 from werkzeug.middleware.lint import LintMiddleware
 
 from wsgicors import CORSMiddleware, CORSPolicy
 from wsgicors.headers import ACAO, ACRM, ACRPN, CONTENT_LENGTH, CONTENT_TYPE, ORIGIN, VARY
 
-A = "https://a.example"
-B = "https://b.example"
-
 StartResponse = Callable[..., Callable[[bytes], object]]
 Headers = list[tuple[str, str]]
-
-
-def _environ_key(name: str) -> str:
-    return "HTTP_" + name.upper().replace("-", "_")
-
-
-def make_environ(method: str = "GET", path: str = "/", **headers: str) -> dict[str, Any]:
-    environ: dict[str, Any] = {"REQUEST_METHOD": method, "PATH_INFO": path}
-    environ.update(SCRIPT_NAME="", QUERY_STRING="")
-    wsgiref.util.setup_testing_defaults(environ)
-    for name, value in headers.items():
-        environ[_environ_key(name.replace("_", "-"))] = value
-    return environ
 
 
 class Server:
@@ -121,7 +105,7 @@ class Scenario:
     flask: bool = False
 
     def environ(self) -> dict[str, Any]:
-        return make_environ(self.method, self.path, **self.headers)
+        return environ_for(self.method, self.path, self.headers)
 
 
 PREFLIGHT = {ORIGIN: A, ACRM: "POST"}
@@ -250,7 +234,7 @@ def test_werkzeug_lint_passes(name: str) -> None:
     middleware = CORSMiddleware(wrap_inner(scenario, LintMiddleware), scenario.policy)
 
     with warnings.catch_warnings():
-        # RFC 9110 §8.6: a 204 carries no Content-Length, though lint asks for "0" (DESIGN §6).
+        # RFC 9110 §8.6: a 204 carries no Content-Length, though lint asks for "0".
         warnings.filterwarnings("ignore", "204 responses must have an empty content length")
         status, headers, _ = Server().run(LintMiddleware(middleware), scenario.environ())
 
@@ -324,7 +308,7 @@ def test_streaming_app_starting_response_lazily_is_decorated() -> None:
     middleware = CORSMiddleware(streaming, CORSPolicy(allow_origins=[A]))
     server = Server()
 
-    result = middleware(make_environ(Origin=A), server.start_response)
+    result = middleware(environ_for("GET", "/", {ORIGIN: A}), server.start_response)
 
     assert state["started"] is False
     assert b"".join(result) == b"one two"
@@ -350,7 +334,7 @@ def test_file_wrapper_result_returned_untouched() -> None:
         start_response("200 OK", [(CONTENT_TYPE, "application/octet-stream")])
         return environ["wsgi.file_wrapper"](io.BytesIO(b"file"))
 
-    environ = make_environ(Origin=A)
+    environ = environ_for("GET", "/", {ORIGIN: A})
     environ["wsgi.file_wrapper"] = FileWrapper
 
     result = CORSMiddleware(serving_file, CORSPolicy())(environ, Server().start_response)
@@ -369,7 +353,7 @@ def test_file_wrapper_reaches_app_unchanged() -> None:
         return [b""]
 
     marker = object()
-    environ = make_environ(Origin=A)
+    environ = environ_for("GET", "/", {ORIGIN: A})
     environ["wsgi.file_wrapper"] = marker
 
     Server().run(CORSMiddleware(app, CORSPolicy()), environ)
@@ -399,7 +383,9 @@ def test_write_callable_reaches_server() -> None:
 
     server = Server()
 
-    _, _, body = server.run(CORSMiddleware(writing, CORSPolicy()), make_environ(Origin=A))
+    _, _, body = server.run(
+        CORSMiddleware(writing, CORSPolicy()), environ_for("GET", "/", {ORIGIN: A})
+    )
 
     assert server.written == [b"written "]
     assert body == b"written returned"
@@ -451,7 +437,9 @@ def test_exc_info_passed_as_same_tuple() -> None:
         return [b""]
 
     server = Server()
-    server.run(CORSMiddleware(app, CORSPolicy(allow_origins=[A])), make_environ(Origin=A))
+    server.run(
+        CORSMiddleware(app, CORSPolicy(allow_origins=[A])), environ_for("GET", "/", {ORIGIN: A})
+    )
 
     assert server.started[0][2] is given[0]
 
@@ -460,7 +448,8 @@ def test_error_status_after_exc_info_is_decorated() -> None:
     server = Server()
 
     server.run(
-        CORSMiddleware(_erroring_app, CORSPolicy(allow_origins=[A])), make_environ(Origin=A)
+        CORSMiddleware(_erroring_app, CORSPolicy(allow_origins=[A])),
+        environ_for("GET", "/", {ORIGIN: A}),
     )
 
     status, headers, _ = server.started[1]
@@ -541,7 +530,7 @@ def test_exception_while_iterating_propagates_unchanged() -> None:
         raise error
 
     result = CORSMiddleware(failing, CORSPolicy(allow_origins=[A]))(
-        make_environ(Origin=A), Server().start_response
+        environ_for("GET", "/", {ORIGIN: A}), Server().start_response
     )
 
     with pytest.raises(AppFailure) as excinfo:

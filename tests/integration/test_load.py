@@ -3,7 +3,8 @@
 Several client threads send a fixed number of preflights and actual requests, from allowed,
 look-alike and malformed origins, over keep-alive connections. Every response must carry exactly
 the CORS headers the policy in ``loadapp.py`` calls for, and none may be a 5xx. The expectations
-below are written out by hand from DESIGN.md §5, not computed by the package under test.
+below are written out by hand from the CORS protocol (Fetch), not computed by the package under
+test.
 """
 
 from __future__ import annotations

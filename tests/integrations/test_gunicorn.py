@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import webtest
+from helpers import RecordingApp
 
 import wsgicors
 from wsgicors import CORSMiddleware, CORSPolicy, PolicyError, PolicyWarning
@@ -20,7 +21,7 @@ from wsgicors.headers import ACAO, ORIGIN
 from wsgicors.integrations import CONFIG_ENV, load_policy
 from wsgicors.integrations.gunicorn import WrapError, import_app, wrap
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SITE = "https://www.domain.com"
 SEED_WARNING = "allow_headers: 'Accept-Language' is always allowed; listing it is redundant"
 
@@ -277,6 +278,16 @@ def test_missing_file_is_one_line_error_naming_the_file(apps: Path, tmp_path: Pa
         f"wsgicors: invalid CORS policy in {config} (1 problem): (1) config: {config!r}: the "
         "file cannot be read (No such file or directory); check the path and its permissions"
     )
+
+
+def test_json_nested_too_deeply_is_one_line_error(tmp_path: Path) -> None:
+    config = write_json(tmp_path / "deep.json", "[" * 100_000 + "]" * 100_000)
+
+    with pytest.raises(WrapError) as caught:
+        wrap(RecordingApp(), config=config)
+
+    assert "\n" not in str(caught.value)
+    assert "the JSON nests arrays or objects too deeply to read" in str(caught.value)
 
 
 def test_several_mistakes_are_one_line_naming_each_option(apps: Path, tmp_path: Path) -> None:

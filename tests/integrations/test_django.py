@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -31,12 +30,12 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
+from helpers import configure_django
 
 from wsgicors import CORSMiddleware, CORSPolicy, PolicyError
 from wsgicors.headers import ACAM, ACAO, ACMA, ACRM, ALLOW, ORIGIN, VARY
 from wsgicors.routes import UNKNOWN_METHODS, find_router
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SITE = "https://www.domain.com"
 POLICY = CORSPolicy(
     allow_origins=[SITE],
@@ -47,16 +46,7 @@ POLICY = CORSPolicy(
 
 @pytest.fixture(scope="module", autouse=True)
 def django_settings() -> Iterator[None]:
-    if str(EXAMPLES) not in sys.path:
-        sys.path.insert(0, str(EXAMPLES))
-    if not settings.configured:
-        example = importlib.import_module("djangoproject.settings")
-        settings.configure(
-            **{name: getattr(example, name) for name in dir(example) if name.isupper()}
-        )
-        import django
-
-        django.setup()
+    configure_django()
     with override_settings(ROOT_URLCONF=__name__, MIDDLEWARE=[]):
         yield
 

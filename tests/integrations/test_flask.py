@@ -22,7 +22,7 @@ from wsgicors import CORSMiddleware, CORSPolicy
 from wsgicors.headers import ACAM, ACAO, ACEH, ACMA, ACRM, ALLOW, ORIGIN, VARY
 from wsgicors.routes import find_router
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SITE = "https://www.domain.com"
 POLICY = CORSPolicy(
     allow_origins=[SITE],

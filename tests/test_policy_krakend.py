@@ -1,4 +1,4 @@
-"""KrakenD configuration: CORSPolicy.from_dict and CORSPolicy.from_krakend (DESIGN §2-3)."""
+"""KrakenD configuration: CORSPolicy.from_dict and CORSPolicy.from_krakend."""
 
 from __future__ import annotations
 
@@ -66,10 +66,14 @@ def seed_cors() -> dict[str, Any]:
     return seed()["extra_config"]["security/cors"]  # type: ignore[no-any-return]
 
 
-def write_config(tmp_path: Path, config: object) -> Path:
+def write_text(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "krakend.json"
-    path.write_text(json.dumps(config), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+def write_config(tmp_path: Path, config: object) -> Path:
+    return write_text(tmp_path, json.dumps(config))
 
 
 def _problems(obj: object, **overrides: Any) -> list[Any]:
@@ -475,8 +479,7 @@ def test_from_krakend_error_names_the_file(tmp_path: Path) -> None:
     ],
 )
 def test_from_krakend_invalid_json_refused(tmp_path: Path, text: str) -> None:
-    path = tmp_path / "krakend.json"
-    path.write_text(text, encoding="utf-8")
+    path = write_text(tmp_path, text)
 
     with pytest.raises(PolicyError) as excinfo:
         CORSPolicy.from_krakend(path)
@@ -526,3 +529,56 @@ def test_from_krakend_file_not_utf8_refused(tmp_path: Path) -> None:
         CORSPolicy.from_krakend(path)
 
     assert str(path) in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param(
+            "[" * 100_000 + "]" * 100_000,
+            "the JSON nests arrays or objects too deeply to read; a CORS configuration nests "
+            "a few levels at most: check the file",
+            id="nested-100000-deep",
+        ),
+        pytest.param(
+            '{"max_age": ' + "9" * 5000 + "}",
+            "the JSON holds a number too long to read; no CORS option needs more than a few "
+            "digits: check the file",
+            id="5000-digit-number",
+        ),
+    ],
+)
+def test_hostile_json_file_is_a_policy_error(tmp_path: Path, text: str, line: str) -> None:
+    path = str(write_text(tmp_path, text))
+
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_krakend(path)
+
+    assert str(excinfo.value).splitlines() == [
+        f"invalid CORS policy in {path} (1 problem):",
+        f"- config: {path!r}: {line}",
+    ]
+
+
+def test_tolerate_public_suffixes_is_python_only() -> None:
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_dict({"dangerously_tolerate_subdomains_of_public_suffixes": True})
+
+    assert str(excinfo.value).splitlines()[1] == (
+        "- dangerously_tolerate_subdomains_of_public_suffixes: True: this option has no "
+        "KrakenD key: it only exists in Python; remove it from the JSON and pass it as a "
+        "keyword: CORSPolicy.from_dict(obj, dangerously_tolerate_subdomains_of_public_"
+        "suffixes=...)"
+    )
+
+
+def test_empty_allow_headers_from_json_warns_that_krakend_reads_it_as_all() -> None:
+    with pytest.warns(PolicyWarning) as caught:
+        policy = CORSPolicy.from_dict({"allow_headers": []})
+
+    assert policy.allow_headers == ()
+    assert [str(warning.message) for warning in caught] == [
+        "allow_headers: [] allows only the four always-allowed headers (Accept, "
+        "Accept-Language, Content-Language, Content-Type), but KrakenD reads an empty list "
+        'as every header: write ["*"] for that'
+    ]
