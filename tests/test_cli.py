@@ -22,10 +22,10 @@ import pytest
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from wsgicors import CORSMiddleware, CORSPolicy
-from wsgicors import cli as cli_module
 from wsgicors.cli import main
 from wsgicors.debug import app as echo_app
 from wsgicors.headers import ACAO, ORIGIN
+from wsgicors.tools.report import Style
 
 CLI_DIR = Path(__file__).parent / "cli"
 APP = "https://app.example.com"
@@ -123,8 +123,8 @@ def test_check_valid_krakend_file_prints_policy_and_exits_0(
         '  "options_success_status": 204,\n'
         '  "auto_options": true\n'
         "}\n"
-        "note: max_age 43200 s: browsers cap the preflight cache (chromium 7200 s, firefox "
-        "86400 s, webkit 600 s)\n"
+        "note: max_age 43200 s: these engines keep a preflight for less: Chromium 7200 s, "
+        "WebKit 600 s\n"
         "OK: no problems, 0 warnings\n"
     )
 
@@ -177,6 +177,38 @@ def test_check_prints_warnings_and_exits_0(
         "warning: allow_headers: 'Content-Type' is always allowed; listing it is redundant\n"
         "OK: no problems, 1 warning\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("max_age", "tail"),
+    [
+        pytest.param(
+            600, "OK: no problems, 0 warnings\n", id="within every engine's cap: nothing to say"
+        ),
+        pytest.param(
+            700,
+            "note: max_age 700 s: these engines keep a preflight for less: WebKit 600 s\n"
+            "OK: no problems, 0 warnings\n",
+            id="above WebKit's cap: a note",
+        ),
+        pytest.param(
+            100000,
+            "note: max_age 100000 s: these engines keep a preflight for less: Chromium 7200 s, "
+            "Firefox 86400 s, WebKit 600 s\n"
+            "warning: max_age: 100000 s is above what browsers honour (Chromium caps the "
+            "preflight cache at 7200 s, Firefox at 86400 s)\n"
+            "OK: no problems, 1 warning\n",
+            id="above every cap: the policy's warning",
+        ),
+    ],
+)
+def test_check_max_age_note_names_the_engines_that_cap_it(
+    max_age: int, tail: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, {"allow_origins": [APP], "max_age": max_age})
+    status, out, _ = run(capsys, "check", path)
+    assert status == 0
+    assert out.endswith(f'  "auto_options": false\n}}\n{tail}')
 
 
 # --- bad input: one line, no traceback -------------------------------------------------------
@@ -241,14 +273,20 @@ def test_explain_invalid_policy_prints_problems_and_exits_1(
         pytest.param(
             ["--origin", APP + "/"],
             "--origin 'https://app.example.com/' is not an origin: an origin has no path; "
-            "remove the trailing '/'; use 'https://app.example.com'",
+            "remove the trailing '/' (use 'https://app.example.com')",
             id="origin with trailing slash",
         ),
         pytest.param(
             ["--origin", "app.example.com"],
-            "--origin 'app.example.com' is not an origin: it needs a scheme, as in "
-            "'https://app.example.com'",
+            "--origin 'app.example.com' is not an origin: an origin is scheme://host[:port]; "
+            "add the scheme, e.g. 'https://app.example.com'",
             id="origin without scheme",
+        ),
+        pytest.param(
+            ["--origin", "https://a..b"],
+            "--origin 'https://a..b' is not an origin: a host is dot-separated labels of "
+            "letters, digits, '-' and '_'; fix the host in 'https://a..b'",
+            id="origin the middleware refuses whatever the policy",
         ),
         pytest.param(
             ["--origin", APP, "--header", ": x"],
@@ -944,7 +982,7 @@ def test_colour_only_on_a_terminal_without_no_color(
     monkeypatch.setenv("TERM", "xterm")
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
-    assert (cli_module._Style(stream).good("ALLOWED") != "ALLOWED") is coloured
+    assert (Style(stream).good("ALLOWED") != "ALLOWED") is coloured
 
 
 # --- probe: a live server in a thread --------------------------------------------------------
@@ -1345,8 +1383,8 @@ def test_serve_unknown_app_is_one_line_error(capsys: pytest.CaptureFixture[str])
     status, out, err = run(capsys, "serve", "no_such_module_here:app", "--port", "0")
     assert (status, out) == (1, "")
     assert err == (
-        "wsgicors: error: cannot import 'no_such_module_here' (No module named "
-        "'no_such_module_here'); run from the project's directory or set PYTHONPATH\n"
+        "wsgicors: error: cannot import module 'no_such_module_here' for "
+        "'no_such_module_here:app': No module named 'no_such_module_here'\n"
     )
 
 
@@ -1355,18 +1393,18 @@ def test_serve_unknown_app_is_one_line_error(capsys: pytest.CaptureFixture[str])
     [
         pytest.param(
             "wsgicors.debug",
-            "'wsgicors.debug' is not MODULE:APP; write e.g. 'myproject.wsgi:application'",
-            id="no colon",
+            "'wsgicors.debug' has no attribute 'application' (looking for 'wsgicors.debug')",
+            id="module alone means module:application",
         ),
         pytest.param(
             "wsgicors.debug:nothing",
-            "'wsgicors.debug' has no attribute 'nothing'; name the WSGI application object, "
-            "e.g. 'app' or 'application'",
+            "'wsgicors.debug' has no attribute 'nothing' (looking for 'wsgicors.debug:nothing')",
             id="missing attribute",
         ),
         pytest.param(
             "wsgicors.debug:__all__",
-            "'wsgicors.debug:__all__' is not a WSGI application (it is not callable)",
+            "'wsgicors.debug:__all__' is list ['app', 'echo'], not a WSGI application: name the "
+            "callable, e.g. 'myproject.wsgi:application'",
             id="not callable",
         ),
     ],
@@ -1651,3 +1689,44 @@ def test_output_closed_early_exits_quietly(tmp_path: Path) -> None:
         )
 
     assert (result.returncode, result.stderr) == (1, "")
+
+
+# --- the tools behind explain, on a path-scoped policy ---------------------------------------
+
+
+def test_diagnosis_of_a_path_scoped_policy_changes_the_scope_the_middleware_chooses() -> None:
+    from wsgicors.tools.browser import FetchRequest
+    from wsgicors.tools.diagnose import diagnose
+    from wsgicors.tools.exchange import explain
+
+    scopes = {"/api": CORSPolicy(allow_origins=[APP]), "/": CORSPolicy(allow_origins=["*"])}
+    request = FetchRequest("https://other.example.com", "PUT", (), False, "/api/orders")
+    outcome = explain(scopes, request)
+    diagnosis = diagnose(scopes, outcome)
+    assert diagnosis.causes == (
+        "the origin 'https://other.example.com' is not in allow_origins "
+        '["https://app.example.com"]',
+        'the method \'PUT\' is not in allow_methods ["GET", "HEAD", "POST"]',
+    )
+    assert diagnosis.fixes == (
+        "add 'https://other.example.com' to allow_origins",
+        "add 'PUT' to allow_methods",
+    )
+    assert diagnosis.verified
+
+
+def test_diagnosis_of_a_path_the_policy_leaves_alone_says_so() -> None:
+    from wsgicors.tools.browser import FetchRequest
+    from wsgicors.tools.diagnose import diagnose
+    from wsgicors.tools.exchange import explain
+
+    scopes = {"/api": CORSPolicy(allow_origins=[APP]), "/static": None}
+    request = FetchRequest(APP, "PUT", (), False, "/static/app.js")
+    diagnosis = diagnose(scopes, explain(scopes, request))
+    assert diagnosis == (
+        diagnosis.__class__(
+            ("no policy applies to '/static/app.js': the middleware leaves it alone",),
+            ("map a prefix of this path to a policy",),
+            False,
+        )
+    )

@@ -26,9 +26,12 @@ __all__ = [
     "FORBIDDEN_REQUEST_HEADERS",
     "MAX_ACRH_ELEMENTS",
     "MAX_ACRH_LENGTH",
+    "METHOD_OVERRIDE_HEADERS",
     "NORMALISED_METHODS",
     "ORIGIN",
+    "PREFLIGHT_CACHE_CAPS",
     "SAFELISTED_METHODS",
+    "SAFELISTED_REQUEST_HEADERS",
     "SAFELISTED_RESPONSE_HEADERS",
     "VARY",
     "is_forbidden_request_header",
@@ -36,6 +39,7 @@ __all__ = [
     "is_token",
     "merge_vary",
     "split_list",
+    "split_token_list",
     "status_line",
 ]
 
@@ -69,12 +73,14 @@ NORMALISED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT
 # Fetch #forbidden-method, compared case-insensitively.
 FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
 
-# The four names a preflight may request that every policy allows (Fetch
-# #cors-safelisted-request-header lists them; browsers name them in a preflight when their
-# value is not safelisted, e.g. Content-Type: application/json).
-ALWAYS_ALLOWED_REQUEST_HEADERS = frozenset(
-    {"accept", "accept-language", "content-language", "content-type"}
+# Fetch #cors-safelisted-request-header: the names whose value can make a header safelisted
+# (the value decides; a browser names the header in a preflight when it does not pass).
+SAFELISTED_REQUEST_HEADERS = frozenset(
+    {"accept", "accept-language", "content-language", "content-type", "range"}
 )
+# The names a preflight may request that every policy allows: the safelisted names but Range,
+# whose unsafe values (several ranges, a suffix) a policy allows only by naming it.
+ALWAYS_ALLOWED_REQUEST_HEADERS = SAFELISTED_REQUEST_HEADERS - {"range"}
 
 # Fetch #forbidden-request-header: a script cannot set these, so no preflight names them.
 FORBIDDEN_REQUEST_HEADERS = frozenset(
@@ -103,6 +109,10 @@ FORBIDDEN_REQUEST_HEADERS = frozenset(
     }
 )
 FORBIDDEN_REQUEST_HEADER_PREFIXES = ("proxy-", "sec-")
+# Fetch #forbidden-request-header: forbidden too when their value names a forbidden method.
+METHOD_OVERRIDE_HEADERS = frozenset(
+    {"x-http-method", "x-http-method-override", "x-method-override"}
+)
 
 # Fetch #cors-safelisted-response-header-name: readable by a script without exposing.
 SAFELISTED_RESPONSE_HEADERS = frozenset(
@@ -124,6 +134,11 @@ FORBIDDEN_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
 MAX_ACRH_LENGTH = 4096
 MAX_ACRH_ELEMENTS = 64
 
+# How long each engine keeps a passed preflight at most, in seconds, whatever
+# Access-Control-Max-Age says (Fetch #cors-preflight-fetch lets a user agent impose a
+# "max-age limit"; these are the limits of Chromium, Firefox and WebKit).
+PREFLIGHT_CACHE_CAPS = {"chromium": 7200, "firefox": 86400, "webkit": 600}
+
 # RFC 9110 §5.6.2: token = 1*tchar. One character class repeated: a match or a failure
 # takes one pass over the value.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -135,12 +150,18 @@ def is_token(value: str) -> bool:
     return _TOKEN.fullmatch(value) is not None
 
 
-def is_forbidden_request_header(name: str) -> bool:
-    """True for a name a script can never set (Fetch #forbidden-request-header)."""
+def is_forbidden_request_header(name: str, value: str | None = None) -> bool:
+    """True when a script cannot set this header (Fetch #forbidden-request-header).
+
+    With ``value`` None the name alone is judged; with a value, a method override header
+    (``X-HTTP-Method-Override`` and its kin) naming a forbidden method is forbidden too.
+    """
     lower = name.lower()
-    return lower in FORBIDDEN_REQUEST_HEADERS or lower.startswith(
-        FORBIDDEN_REQUEST_HEADER_PREFIXES
-    )
+    if lower in FORBIDDEN_REQUEST_HEADERS or lower.startswith(FORBIDDEN_REQUEST_HEADER_PREFIXES):
+        return True
+    if value is not None and lower in METHOD_OVERRIDE_HEADERS:
+        return any(method.upper() in FORBIDDEN_METHODS for method in split_list(value))
+    return False
 
 
 def is_owned_response_header(lower_name: str) -> bool:
@@ -151,6 +172,17 @@ def is_owned_response_header(lower_name: str) -> bool:
 def split_list(value: str) -> list[str]:
     """Split a comma-separated header value, trimming spaces and tabs, skipping empties."""
     return [item for item in (part.strip(" \t") for part in value.split(",")) if item]
+
+
+def split_token_list(value: str) -> list[str] | None:
+    """`split_list`, or None when an element is not a token.
+
+    How a browser reads ``Access-Control-Allow-Methods`` and ``-Headers`` (Fetch
+    #extract-header-list-values: ``#method`` and ``#field-name`` lists); like Chromium it skips
+    empty elements (RFC 9110 §5.6.1 asks recipients to accept them). A None is a network error.
+    """
+    items = split_list(value)
+    return items if all(map(is_token, items)) else None
 
 
 def merge_vary(values: Sequence[str], additions: Sequence[str]) -> str:
@@ -176,10 +208,21 @@ def merge_vary(values: Sequence[str], additions: Sequence[str]) -> str:
     return ", ".join(merged)
 
 
+# RFC 9110 §15: the name of each class of status codes.
+_STATUS_CLASSES = {
+    1: "Informational",
+    2: "Success",
+    3: "Redirection",
+    4: "Client Error",
+    5: "Server Error",
+}
+
+
 def status_line(code: int) -> str:
-    """The WSGI status line for ``code``: ``"204 No Content"``, or ``"299 Success"`` for a
-    2xx code without a registered reason phrase (RFC 9110 §15: the phrase is informative)."""
+    """The status line for ``code``: ``"204 No Content"``, or the name of its class for a code
+    without a registered reason phrase, such as ``"299 Success"`` (RFC 9110 §15: the phrase
+    is informative, and a recipient treats an unknown code as the x00 code of its class)."""
     try:
         return f"{code} {HTTPStatus(code).phrase}"
     except ValueError:
-        return f"{code} Success"
+        return f"{code} {_STATUS_CLASSES.get(code // 100, 'Unknown')}"

@@ -27,6 +27,7 @@ from .headers import (
     FORBIDDEN_METHODS,
     FORBIDDEN_RESPONSE_HEADERS,
     NORMALISED_METHODS,
+    PREFLIGHT_CACHE_CAPS,
     is_forbidden_request_header,
     is_token,
 )
@@ -46,8 +47,12 @@ __all__ = ["KRAKEND_OPTIONS", "PYTHON_ONLY_OPTIONS", "CORSPolicy", "OriginFunc",
 
 OriginFunc = Callable[[str, "WSGIEnvironment"], bool]
 
-# Browsers cap how long they cache a preflight: Chromium 7200 s, Firefox 86400 s.
-MAX_USEFUL_MAX_AGE = 86_400
+# No browser keeps a preflight longer than the largest engine cap.
+MAX_USEFUL_MAX_AGE = max(PREFLIGHT_CACHE_CAPS.values())
+_CAPS_TEXT = (
+    f"browsers cache a preflight for at most {PREFLIGHT_CACHE_CAPS['chromium']} s (Chromium) "
+    f"or {PREFLIGHT_CACHE_CAPS['firefox']} s (Firefox)"
+)
 _COMMENT_PREFIXES = ("@", "$", "_", "#")
 #: The options a KrakenD ``security/cors`` object may hold, in KrakenD's order (plus
 #: ``auto_options``, which KrakenD keeps under ``router``).
@@ -599,8 +604,7 @@ class _Checker:
                 "max_age",
                 value,
                 "max_age is within Go's duration range (at most 2562047h47m16s either way)",
-                "browsers cache a preflight for at most 7200 s (Chromium) or 86400 s "
-                "(Firefox): write e.g. '2h'",
+                f"{_CAPS_TEXT}: write e.g. '2h'",
             )
             return
         except (DurationError, TypeError):
@@ -652,6 +656,7 @@ def _advice(policy: CORSPolicy) -> list[str]:
     if policy.max_age is not None and policy.max_age > MAX_USEFUL_MAX_AGE:
         advice.append(
             f"max_age: {policy.max_age} s is above what browsers honour (Chromium caps the "
-            "preflight cache at 7200 s, Firefox at 86400 s)"
+            f"preflight cache at {PREFLIGHT_CACHE_CAPS['chromium']} s, Firefox at "
+            f"{PREFLIGHT_CACHE_CAPS['firefox']} s)"
         )
     return advice

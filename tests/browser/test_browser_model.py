@@ -1,4 +1,4 @@
-"""``wsgicors.browser`` (the model behind ``explain`` and ``probe``) against the real engines.
+"""``wsgicors.tools.browser`` (the model behind ``explain`` and ``probe``) against the engines.
 
 The middleware only ever sends well-formed answers, so these cases use a server that sends
 hand-written CORS headers: ``*`` lists, duplicate fields, wrong case, a failed status. For each,
@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from wsgicors.browser import FetchRequest, HTTPResponse, evaluate, type_error
 from wsgicors.headers import ACAC, ACAH, ACAM, ACAO, ACEH
+from wsgicors.tools.browser import FetchRequest, HTTPResponse, evaluate, type_error
 
 from .engine_cases import CASES, Case
 from .harness import Lab, Script, ScriptedApi

@@ -39,12 +39,14 @@ _PREFIX = "wsgicors: "
 class WrapError(RuntimeError):
     """The application or the policy given to ``wrap()`` cannot be used.
 
-    ``str(error)`` is one line. ``problems`` holds the policy's problems when the policy was
-    the cause (empty otherwise) and ``source`` the configuration file, when there was one.
+    ``str(error)`` is one line, and ``reason`` the same without the leading ``wsgicors:``.
+    ``problems`` holds the policy's problems when the policy was the cause (empty otherwise)
+    and ``source`` the configuration file, when there was one.
     """
 
     problems: tuple[Problem, ...]
     source: str | None
+    reason: str
 
     def __init__(
         self, message: str, problems: tuple[Problem, ...] = (), source: str | None = None
@@ -52,6 +54,7 @@ class WrapError(RuntimeError):
         super().__init__(message)
         self.problems = problems
         self.source = source
+        self.reason = message.removeprefix(_PREFIX)
 
 
 _FLAVOURS: dict[type[Exception], type[WrapError]] = {}

@@ -1,0 +1,138 @@
+"""What the commands read: a configuration file, the page's request, an application to serve.
+
+Configuration files are read by :mod:`wsgicors.config` and applications imported by
+:func:`wsgicors.integrations.gunicorn.import_app`, as everywhere else; this module only turns
+their errors into one line for the user and keeps the policy's warnings for the report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ..config import policy_from_json
+from ..errors import PolicyError, PolicyWarning
+from ..integrations.gunicorn import WrapError, import_app
+from ..policy import KRAKEND_OPTIONS, CORSPolicy, read_json
+from . import ToolError
+from .browser import FetchRequest, Rejection, parse_origin, type_error
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
+
+__all__ = [
+    "LoadedPolicy",
+    "Refused",
+    "fetch_request",
+    "load_app",
+    "load_policy",
+    "parse_header",
+    "policy_as_json",
+]
+
+
+@attrs.frozen
+class LoadedPolicy:
+    """A policy read from a file, where in the file it was, and the warnings it gave."""
+
+    policy: CORSPolicy
+    source: str
+    warnings: tuple[str, ...]
+
+
+def load_policy(path: str) -> LoadedPolicy:
+    """Read a whole KrakenD file or a bare ``security/cors`` object.
+
+    Raises ToolError for a file that cannot be read or parsed, PolicyError for a policy
+    with problems.
+    """
+    try:
+        config = read_json(path)
+    except PolicyError as error:
+        # An unreadable or malformed file is one problem: say it on one line.
+        [problem] = error.problems
+        raise ToolError(f"{path}: {problem.rule}; {problem.hint}") from None
+    if not isinstance(config, Mapping):
+        raise ToolError(
+            f"{path}: the configuration is a JSON {type(config).__name__}, not an object; "
+            'write a KrakenD file or a "security/cors" object such as {"allow_origins": ["*"]}'
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            policy = policy_from_json(config)
+        except PolicyError as error:
+            raise PolicyError(error.problems, source=path) from None
+    found = tuple(str(w.message) for w in caught if issubclass(w.category, PolicyWarning))
+    if "extra_config" in config:
+        source = f'{path} (extra_config["security/cors"])'
+    elif "security/cors" in config:
+        source = f'{path} ("security/cors")'
+    else:
+        source = path
+    return LoadedPolicy(policy, source, found)
+
+
+def policy_as_json(policy: CORSPolicy) -> dict[str, object]:
+    """The effective policy as a KrakenD ``security/cors`` object."""
+    return {
+        name: list(value) if isinstance(value, tuple) else value
+        for name, value in ((name, getattr(policy, name)) for name in KRAKEND_OPTIONS)
+    }
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """``'NAME: VALUE'`` or ``'NAME'`` (an empty value) as a header the page's script sets."""
+    # Only the spaces and tabs around the ':' are syntax; fetch() itself strips no more than
+    # HTTP whitespace from a value (#concept-header-value-normalize), so a no-break space stays.
+    name, colon, value = text.partition(":")
+    if not name.strip(" \t"):
+        raise ToolError(f"--header {text!r} has no name; write 'NAME: VALUE' or 'NAME'")
+    return name.strip(" \t"), value.strip(" \t") if colon else ""
+
+
+@attrs.frozen
+class Refused:
+    """A request ``fetch()`` refuses to make: it throws a TypeError and sends nothing."""
+
+    origin: str
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+    credentials: bool
+    rejection: Rejection
+
+
+def fetch_request(
+    origin: str, method: str, header_texts: Iterable[str], credentials: bool, path: str
+) -> FetchRequest | Refused:
+    """The browser request the options describe, `Refused` when ``fetch()`` would throw, or
+    ToolError naming the bad option."""
+    try:
+        origin = parse_origin(origin)
+    except ValueError as error:
+        raise ToolError(f"--origin {error}") from None
+    try:
+        FetchRequest(origin, "GET", (), credentials, path)
+    except ValueError as error:
+        raise ToolError(f"--path {error}") from None
+    headers = tuple(parse_header(text) for text in header_texts)
+    refusal = type_error(method, headers)
+    if refusal is not None:
+        return Refused(origin, method, path, headers, credentials, refusal)
+    return FetchRequest(origin, method, headers, credentials, path)
+
+
+def load_app(target: str) -> WSGIApplication:
+    """Import an application as gunicorn does (``module:name``), from the current directory."""
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        return import_app(target)
+    except WrapError as error:
+        raise ToolError(error.reason) from None
