@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from helpers import A, B, Preflight, Serve
 
+from wsgicors import CORSPolicy, PolicyError
 from wsgicors.headers import ACAC, ACAO, ORIGIN, VARY
 
 
@@ -92,3 +93,57 @@ def test_origin_func_not_consulted_without_origin(serve: Serve) -> None:
 
     assert calls == []
     assert response.headers.getall(ACAO) == []
+
+
+@pytest.mark.parametrize(
+    ("origin", "acao", "asked"),
+    [
+        pytest.param(A, [A], [], id="listed-origin-never-asks-the-function"),
+        pytest.param(B, [B], [B], id="unlisted-origin-asks-the-function"),
+        pytest.param("https://c.example", [], ["https://c.example"], id="function-says-no"),
+    ],
+)
+def test_origin_func_beside_allow_origins_asked_only_for_what_the_list_misses(
+    serve: Serve, origin: str, acao: list[str], asked: list[str]
+) -> None:
+    seen: list[str] = []
+
+    def decide(candidate: str, environ: object) -> bool:
+        seen.append(candidate)
+        return candidate == B
+
+    response = serve(allow_origins=[A], allow_origin_func=decide).get(
+        "/", headers={ORIGIN: origin}
+    )
+
+    assert response.headers.getall(ACAO) == acao
+    assert seen == asked
+
+
+def test_origin_func_that_raises_refuses_and_logs_once_per_type(
+    serve: Serve, cors_log: Any
+) -> None:
+    def broken(origin: str, environ: object) -> bool:
+        raise LookupError("tenant database down")
+
+    client = serve(allow_origins=[A], allow_origin_func=broken)
+
+    answers = [client.get("/", headers={ORIGIN: B}).headers.getall(ACAO) for _ in range(3)]
+
+    assert answers == [[], [], []]
+    assert client.get("/", headers={ORIGIN: A}).headers.getall(ACAO) == [A]
+    assert [m for m in cors_log.messages if "allow_origin_func raised" in m] == [
+        f"[CORS] allow_origin_func raised LookupError for origin {B!r}: refused; later "
+        "LookupError exceptions from it are not logged"
+    ]
+
+
+def test_star_beside_origin_func_refused() -> None:
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy(allow_origins=["*", A], allow_origin_func=lambda origin, environ: True)
+
+    assert str(excinfo.value).splitlines()[1] == (
+        f"- allow_origins: ['*', {A!r}]: '*' allows every origin, so allow_origin_func would "
+        "never be asked; remove '*' to let the function decide the origins the list does not "
+        "match"
+    )

@@ -432,11 +432,20 @@ def test_insecure_origin_with_credentials_refused(origin: str) -> None:
     assert "dangerously_tolerate_insecure_origins" in problem.hint
 
 
-def test_allow_origin_func_with_allow_origins_refused() -> None:
-    problem = _only_problem(allow_origin_func=_allow_true, allow_origins=["https://a.example"])
+def test_allow_origin_func_beside_allow_origins_accepted() -> None:
+    policy = CORSPolicy(allow_origin_func=_allow_true, allow_origins=["https://a.example"])
+
+    assert policy.allow_origins == ("https://a.example",)
+    assert policy.allow_origin_func is _allow_true
+
+
+def test_allow_origin_func_beside_star_and_origins_refused() -> None:
+    problem = _only_problem(
+        allow_origin_func=_allow_true, allow_origins=["*", "https://a.example"]
+    )
 
     assert problem.option == "allow_origins"
-    assert "allow_origin_func" in problem.hint
+    assert "allow_origin_func would never be asked" in problem.rule
 
 
 def test_empty_allow_origins_refused() -> None:

@@ -11,6 +11,7 @@ and the ``explain`` tool all read the same refusal, so no one re-derives the ver
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import attrs
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     from .policy import CORSPolicy
 
 __all__ = ["CHECKS", "CompiledPolicy", "Header", "Refusal"]
+
+logger = logging.getLogger("wsgicors")
 
 Header = tuple[str, str]
 Headers = tuple[Header, ...]
@@ -99,7 +102,10 @@ class CompiledPolicy:
         self.passthrough = policy.options_passthrough
         self.auto_options = policy.auto_options
         self.origin_func = policy.allow_origin_func
-        self.matcher = OriginMatcher(policy.allow_origins if self.origin_func is None else ())
+        # allow_origins left at its default beside allow_origin_func: the function alone.
+        function_alone = self.origin_func is not None and policy.allow_origins == (ALL,)
+        self.matcher = OriginMatcher(() if function_alone else policy.allow_origins)
+        self._func_failures: set[type[BaseException]] = set()
         # Exact origins answer from one set lookup; patterns and allow_origin_func need more.
         self.other_origins = self.matcher.has_patterns or self.origin_func is not None
         # All origins without credentials: '*' on every allowed response, whoever asks, so
@@ -204,9 +210,24 @@ class CompiledPolicy:
 
     def origin_allowed(self, origin: str, environ: WSGIEnvironment) -> bool:
         """The full origin check (the hot path tries the set of exact origins first)."""
-        if self.origin_func is not None:
-            return is_serialized_origin(origin) and bool(self.origin_func(origin, environ))
-        return self.matcher(origin)
+        if self.matcher(origin):
+            return True
+        if self.origin_func is None or not is_serialized_origin(origin):
+            return False
+        try:
+            return bool(self.origin_func(origin, environ))
+        except Exception as error:
+            # The function's failure is the request's refusal, never the request's crash.
+            if type(error) not in self._func_failures:
+                self._func_failures.add(type(error))
+                logger.exception(
+                    "[CORS] allow_origin_func raised %s for origin %r: refused; later %s "
+                    "exceptions from it are not logged",
+                    type(error).__name__,
+                    origin,
+                    type(error).__name__,
+                )
+            return False
 
     # -- preflights --------------------------------------------------------------------------
 

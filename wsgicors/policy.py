@@ -166,7 +166,8 @@ class CORSPolicy:
     options_success_status: int = 204
     #: Answer plain ``OPTIONS`` requests with ``200`` and ``Allow``.
     auto_options: bool = False
-    #: ``f(origin, environ) -> bool`` that alone decides which origins are allowed.
+    #: ``f(origin, environ) -> bool``, asked about origins ``allow_origins`` does not match
+    #: (with ``allow_origins`` left at its default, it alone decides).
     allow_origin_func: OriginFunc | None = attrs.field(default=None, repr=False)
     #: Allow ``null`` and plain-http origins together with credentials.
     dangerously_tolerate_insecure_origins: bool = False
@@ -464,14 +465,18 @@ class _Checker:
     def _check_origins(self, origins: tuple[str, ...]) -> None:
         policy = self.policy
         if policy.allow_origin_func is not None:
-            if origins != (ALL,):
+            # allow_origins left at its default: the function alone decides. Given too, the
+            # list is tried first and the function asked only for what it does not match.
+            if origins == (ALL,):
+                return
+            if ALL in origins:
                 self.add(
                     "allow_origins",
                     list(origins),
-                    "allow_origin_func alone decides which origins are allowed",
-                    "remove allow_origins, or remove allow_origin_func",
+                    "'*' allows every origin, so allow_origin_func would never be asked",
+                    "remove '*' to let the function decide the origins the list does not match",
                 )
-            return
+                return
         if not origins:
             self.add(
                 "allow_origins",
