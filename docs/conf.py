@@ -70,6 +70,8 @@ nitpick_ignore = [
     ("py:class", "types.ModuleType"),
     ("py:class", "logging.Logger"),
     ("py:class", "Decision"),
+    ("py:class", "ViewPolicy"),
+    ("py:class", "ViewMarker"),
     # the bare names, as annotations imported under TYPE_CHECKING render
     ("py:class", "WSGIApplication"),
     ("py:class", "WSGIEnvironment"),

@@ -25,6 +25,7 @@ CORE = (
     "wsgicors.policy",
     "wsgicors.compiled",
     "wsgicors.scopes",
+    "wsgicors.views",
     "wsgicors.routes",
     "wsgicors.middleware",
 )

@@ -8,6 +8,7 @@ from .decisions import Decision, DecisionCounter, log_decisions
 from .errors import PolicyError, PolicyWarning, Problem
 from .middleware import CORSMiddleware
 from .policy import CORSPolicy
+from .views import cors_policy
 
 if TYPE_CHECKING:
     from .compat import CORS
@@ -22,6 +23,7 @@ __all__ = [
     "PolicyError",
     "PolicyWarning",
     "Problem",
+    "cors_policy",
     "log_decisions",
     "wrap",
 ]

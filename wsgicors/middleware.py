@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .compiled import CompiledPolicy, Header, Refusal
 from .decisions import Decision
@@ -41,8 +41,9 @@ from .headers import (
     split_list,
 )
 from .policy import CORSPolicy
-from .routes import Router, find_router
+from .routes import Router, ViewRouter, find_router
 from .scopes import PathScopes, check_prefixes
+from .views import marked_views
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -51,7 +52,11 @@ if TYPE_CHECKING:
     ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
     Headers = list[tuple[str, str]]
 
-__all__ = ["CORSMiddleware", "PolicySpec"]
+__all__ = ["ENVIRON_KEY", "CORSMiddleware", "PolicySpec"]
+
+#: The environ key where ``CORSMiddleware`` records itself on every request, so an adapter
+#: below it (Django's ``MIDDLEWARE`` form) can refuse to be a second CORS layer.
+ENVIRON_KEY = "wsgicors.middleware"
 
 PolicySpec = CORSPolicy | Mapping[str, CORSPolicy | None] | None
 
@@ -65,6 +70,10 @@ _FORBIDDEN = "403 Forbidden"
 # which carries neither (RFC 9110 §8.6).
 _NO_CONTENT = (_TEXT_PLAIN, _EMPTY_LENGTH)
 _name_of = itemgetter(0)
+# Which view a request target reaches, remembered for this many targets of at most this many
+# characters (scheme, host, script name, path and method together): about 1 MB at most.
+_VIEW_ANSWERS_KEPT = 1024
+_MAX_VIEW_KEY_LENGTH = 512
 
 
 def _ensure_debug_logging() -> None:
@@ -197,6 +206,10 @@ class CORSMiddleware:
                 "wsgicors.Decision, e.g. wsgicors.log_decisions()"
             )
         self._plain = _PlainNames()
+        marked_view = getattr(self.router, "marked_view", None)
+        self._views = cast("ViewRouter", self.router) if callable(marked_view) else None
+        self._view_answers: dict[tuple[str, ...], tuple[str, CompiledPolicy | None] | None] = {}
+        self._view_policies: dict[CORSPolicy, CompiledPolicy] = {}
         self._on_decision = on_decision
         self._reporter = _Reporter(on_decision, self.SHADOW_WARNINGS_PER_MINUTE)
         self._shadow: _State | None = None
@@ -246,13 +259,18 @@ class CORSMiddleware:
         )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        environ[ENVIRON_KEY] = self
         _, compiled, scopes = self._state
         scope = None
         if scopes is not None:
             entry = scopes.select(environ.get("PATH_INFO", ""))
-            if entry is None:
-                return self.app(environ, start_response)
-            scope, compiled = entry
+            scope, compiled = entry if entry is not None else (None, None)
+        # A policy marked on the view the request reaches beats any path scope; while no
+        # view anywhere is marked, the router is never asked.
+        if self._views is not None and marked_views():
+            found = self._marked_view(self._views, environ)
+            if found is not None:
+                scope, compiled = found
         if compiled is None:
             return self.app(environ, start_response)
         method = environ.get("REQUEST_METHOD", "GET")
@@ -274,7 +292,7 @@ class CORSMiddleware:
         answer = compiled.actual(origin, method, environ)
         debug = compiled.debug
         if debug:
-            self._log_actual(compiled, origin, method, answer)
+            self._log_actual(compiled, scope, origin, method, answer)
         observe = self._observe
         if observe is not None and origin is not None:
             observe(kind, compiled, scope, environ, origin, method, answer is not None)
@@ -304,11 +322,17 @@ class CORSMiddleware:
         decision = compiled.preflight(environ, origin)
         refusal = decision if isinstance(decision, Refusal) else None
         if compiled.debug:
+            where = _where(scope)
             if refusal is not None:
-                logger.debug("[CORS] preflight from %r rejected: %s", origin, refusal.reason)
+                logger.debug(
+                    "[CORS] preflight from %r%s rejected: %s", origin, where, refusal.reason
+                )
             else:
                 logger.debug(
-                    "[CORS] preflight from %r for %r: allowed", origin, environ.get(ENV_ACRM)
+                    "[CORS] preflight from %r for %r%s: allowed",
+                    origin,
+                    environ.get(ENV_ACRM),
+                    where,
                 )
         if self._observe is not None:
             self._observe(
@@ -352,6 +376,48 @@ class CORSMiddleware:
                 allow = ", ".join(sorted(methods | {"OPTIONS"}))
         start_response("200 OK", [(ALLOW, allow), *_NO_CONTENT])
         return []
+
+    # -- per-view policies ---------------------------------------------------------------------
+
+    def _marked_view(
+        self, views: ViewRouter, environ: WSGIEnvironment
+    ) -> tuple[str, CompiledPolicy | None] | None:
+        """The mark of the view the request reaches, compiled: ``(name, policy or None)``.
+
+        For a preflight, the view the actual request will reach (its method is the one in
+        Access-Control-Request-Method). One router match per distinct request target,
+        remembered in a dict bounded in entries and in the length of what it keeps.
+        """
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method == "OPTIONS" and environ.get(ENV_ORIGIN) is not None:
+            method = environ.get(ENV_ACRM) or method
+        key = (
+            environ.get("wsgi.url_scheme", ""),
+            environ.get("HTTP_HOST", ""),
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            method,
+        )
+        try:
+            return self._view_answers[key]
+        except KeyError:
+            pass
+        marked = views.marked_view(environ, method)
+        found = None
+        if marked is not None:
+            name, mark = marked
+            found = name, None if mark.policy is None else self._view_policy(mark.policy)
+        if sum(map(len, key)) <= _MAX_VIEW_KEY_LENGTH:
+            if len(self._view_answers) >= _VIEW_ANSWERS_KEPT:
+                self._view_answers.clear()
+            self._view_answers[key] = found
+        return found
+
+    def _view_policy(self, policy: CORSPolicy) -> CompiledPolicy:
+        compiled = self._view_policies.get(policy)
+        if compiled is None:
+            compiled = self._view_policies[policy] = _compile_one(policy)
+        return compiled
 
     # -- decisions and the shadow candidate --------------------------------------------------
 
@@ -416,18 +482,28 @@ class CORSMiddleware:
 
     @staticmethod
     def _log_actual(
-        compiled: CompiledPolicy, origin: str | None, method: str, answer: object
+        compiled: CompiledPolicy,
+        scope: str | None,
+        origin: str | None,
+        method: str,
+        answer: object,
     ) -> None:
+        where = _where(scope)
+        if origin is None and answer is not None:
+            # All origins without credentials: '*' whoever asks, Origin or not.
+            logger.debug("[CORS] %r request without Origin%s: '*' for every origin", method, where)
+            return
         if answer is not None:
             verdict = "allowed"
         else:
             refusal = compiled.refuse_actual(origin, method)
-            verdict = (
-                refusal.reason
-                if refusal.check == "origin" and origin is None
-                else f"{refusal.reason}: no CORS headers"
-            )
-        logger.debug("[CORS] %r request from %r: %s", method, origin, verdict)
+            if refusal.check == "origin" and origin is None:
+                logger.debug(
+                    "[CORS] %r request without Origin%s: not a CORS request", method, where
+                )
+                return
+            verdict = f"{refusal.reason}: no CORS headers"
+        logger.debug("[CORS] %r request from %r%s: %s", method, origin, where, verdict)
 
 
 _State = tuple[
@@ -435,6 +511,15 @@ _State = tuple[
     "CompiledPolicy | None",
     "PathScopes[tuple[str, CompiledPolicy]] | None",
 ]
+
+
+def _where(scope: str | None) -> str:
+    """Which part of the configuration chose the policy, for a debug line."""
+    if scope is None:
+        return ""
+    if scope.startswith(("view ", "blueprint ")):
+        return f" ({scope})"
+    return f" (path scope {scope!r})"
 
 
 def _compile_one(policy: CORSPolicy) -> CompiledPolicy:

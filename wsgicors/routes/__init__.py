@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from wsgiref.types import WSGIEnvironment
 
-__all__ = ["UNKNOWN_METHODS", "Router", "find_router"]
+    from ..views import ViewPolicy
+
+__all__ = ["UNKNOWN_METHODS", "Router", "ViewRouter", "find_router"]
 
 #: Returned by a router for a path it routes but whose methods it cannot tell; ``Allow``
 #: then lists ``allow_methods``.
@@ -38,6 +40,14 @@ class Router(Protocol):
 
         ``UNKNOWN_METHODS`` (empty) when the path is known but its methods are not.
         """
+
+
+class ViewRouter(Router, Protocol):
+    """A router that also tells which marked view a request reaches (per-view policies)."""
+
+    def marked_view(self, environ: WSGIEnvironment, method: str) -> tuple[str, ViewPolicy] | None:
+        """``(name, mark)`` of the view a ``method`` request reaches, when it is marked with
+        :func:`~wsgicors.cors_policy`; ``None`` when it is not, or when no view is reached."""
 
 
 def _not_a_router(app: object, attribute: object) -> TypeError:

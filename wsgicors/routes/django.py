@@ -37,6 +37,7 @@ from django.urls import Resolver404, resolve  # type: ignore[import-untyped]
 from django.utils.decorators import method_decorator  # type: ignore[import-untyped]
 from django.views.decorators.http import require_http_methods  # type: ignore[import-untyped]
 
+from ..views import ViewPolicy, view_policy
 from . import UNKNOWN_METHODS
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ class DjangoRouter:
     def __init__(self, urlconf: str | ModuleType | None = None) -> None:
         self.urlconf = urlconf
 
-    def allowed_methods(self, environ: WSGIEnvironment) -> frozenset[str] | None:
+    def _resolve(self, environ: WSGIEnvironment) -> Any:
         # The Host exactly as request.get_host() checks it against ALLOWED_HOSTS; a bare
         # HttpRequest reads META and, unlike WSGIRequest, never rewrites the environ.
         request = HttpRequest()
@@ -218,10 +219,28 @@ class DjangoRouter:
         # The path exactly as Django's WSGIRequest.path_info computes it.
         path = get_path_info(environ) or "/"
         try:
-            match = resolve(path, self.urlconf)
+            return resolve(path, self.urlconf)
         except Resolver404:
             return None
-        return view_methods(match.func)
+
+    def allowed_methods(self, environ: WSGIEnvironment) -> frozenset[str] | None:
+        match = self._resolve(environ)
+        return None if match is None else view_methods(match.func)
+
+    def marked_view(self, environ: WSGIEnvironment, method: str) -> tuple[str, ViewPolicy] | None:
+        """The view the request's path resolves to and its mark, if it has one.
+
+        Django resolves a path to one view whatever the method (the view refuses methods
+        itself), so ``method`` does not change the answer.
+        """
+        match = self._resolve(environ)
+        if match is None:
+            return None
+        mark = view_policy(match.func)
+        if mark is None:
+            return None
+        name = match.view_name or getattr(match.func, "__qualname__", repr(match.func))
+        return f"view {name!r}", mark
 
     def __repr__(self) -> str:
         return f"DjangoRouter(urlconf={self.urlconf!r})"

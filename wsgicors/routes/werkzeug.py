@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from ..views import ViewPolicy, view_policy
 from . import UNKNOWN_METHODS
 
 if TYPE_CHECKING:
@@ -67,17 +68,45 @@ class FlaskRouter:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    def allowed_methods(self, environ: WSGIEnvironment) -> frozenset[str] | None:
+    def _adapter(self, environ: WSGIEnvironment) -> MapAdapter | None:
         try:
             # shallow: the request may never read the body, nor register itself in the
             # environ (Flask makes its own request object when the request reaches it).
             request = self.app.request_class(environ, shallow=True)
-            adapter = self.app.create_url_adapter(request)
+            adapter: MapAdapter | None = self.app.create_url_adapter(request)
         except Exception:  # TRUSTED_HOSTS (400), a Host that cannot be bound: Flask answers
             return None
+        return adapter
+
+    def allowed_methods(self, environ: WSGIEnvironment) -> frozenset[str] | None:
+        adapter = self._adapter(environ)
+        return None if adapter is None else _adapter_methods(adapter)
+
+    def marked_view(self, environ: WSGIEnvironment, method: str) -> tuple[str, ViewPolicy] | None:
+        """The endpoint a ``method`` request reaches and its mark, if it has one.
+
+        The view function's own mark wins over its blueprint's, and a nested blueprint's
+        over its parent's. A request Flask would not dispatch to a view (404, 405, a
+        redirect, a refused ``Host``) reaches none.
+        """
+        adapter = self._adapter(environ)
         if adapter is None:
             return None
-        return _adapter_methods(adapter)
+        try:
+            endpoint, _ = adapter.match(method=method)
+        except HTTPException:
+            return None
+        mark = view_policy(self.app.view_functions.get(endpoint))
+        if mark is not None:
+            return f"view {endpoint!r}", mark
+        parts = str(endpoint).split(".")[:-1]
+        while parts:
+            name = ".".join(parts)
+            mark = view_policy(self.app.blueprints.get(name))
+            if mark is not None:
+                return f"blueprint {name!r}", mark
+            parts.pop()
+        return None
 
     def __repr__(self) -> str:
         return f"FlaskRouter({self.app!r})"
