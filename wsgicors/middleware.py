@@ -208,6 +208,7 @@ class CORSMiddleware:
         self._plain = _PlainNames()
         marked_view = getattr(self.router, "marked_view", None)
         self._views = cast("ViewRouter", self.router) if callable(marked_view) else None
+        self._views_loaded = False
         self._view_answers: dict[tuple[str, ...], tuple[str, CompiledPolicy | None] | None] = {}
         self._view_policies: dict[CORSPolicy, CompiledPolicy] = {}
         self._on_decision = on_decision
@@ -267,10 +268,19 @@ class CORSMiddleware:
             scope, compiled = entry if entry is not None else (None, None)
         # A policy marked on the view the request reaches beats any path scope; while no
         # view anywhere is marked, the router is never asked.
-        if self._views is not None and marked_views():
-            found = self._marked_view(self._views, environ)
-            if found is not None:
-                scope, compiled = found
+        views = self._views
+        if views is not None:
+            if not self._views_loaded:
+                # Django imports its URLconf, and so the views it marks, on the first
+                # request: load it first, or that request would not see their marks.
+                load = getattr(views, "load_views", None)
+                if load is not None:
+                    load()
+                self._views_loaded = True
+            if marked_views():
+                found = self._marked_view(views, environ)
+                if found is not None:
+                    scope, compiled = found
         if compiled is None:
             return self.app(environ, start_response)
         method = environ.get("REQUEST_METHOD", "GET")

@@ -43,7 +43,11 @@ class Router(Protocol):
 
 
 class ViewRouter(Router, Protocol):
-    """A router that also tells which marked view a request reaches (per-view policies)."""
+    """A router that also tells which marked view a request reaches (per-view policies).
+
+    It may also have ``load_views()``, which the middleware calls once, before the first
+    request's lookup, to import the views whose marks it must see (Django's URLconf).
+    """
 
     def marked_view(self, environ: WSGIEnvironment, method: str) -> tuple[str, ViewPolicy] | None:
         """``(name, mark)`` of the view a ``method`` request reaches, when it is marked with

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.handlers.wsgi import get_path_info  # type: ignore[import-untyped]
 from django.http import HttpRequest  # type: ignore[import-untyped]
-from django.urls import Resolver404, resolve  # type: ignore[import-untyped]
+from django.urls import Resolver404, get_resolver, resolve  # type: ignore[import-untyped]
 from django.utils.decorators import method_decorator  # type: ignore[import-untyped]
 from django.views.decorators.http import require_http_methods  # type: ignore[import-untyped]
 
@@ -226,6 +226,10 @@ class DjangoRouter:
     def allowed_methods(self, environ: WSGIEnvironment) -> frozenset[str] | None:
         match = self._resolve(environ)
         return None if match is None else view_methods(match.func)
+
+    def load_views(self) -> None:
+        """Import the URLconf (and what it includes), so the views it marks are marked."""
+        get_resolver(self.urlconf).url_patterns  # noqa: B018 - the property imports them
 
     def marked_view(self, environ: WSGIEnvironment, method: str) -> tuple[str, ViewPolicy] | None:
         """The view the request's path resolves to and its mark, if it has one.
