@@ -386,3 +386,45 @@ def test_debug_log_names_the_view_or_scope_that_chose_the_policy(cors_log: Any) 
         "[CORS] 'GET' request without Origin (path scope '/api'): '*' for every origin",
         "[CORS] 'GET' request without Origin (view 'marked'): not a CORS request",
     ]
+
+
+DJANGO_ROUTES = ["/marked/", "/plain/", "/things/", "/re/12/", "/closed/", "/ns/deep/"]
+DJANGO_EXPECTED_BY_BODY = {
+    "marked": VIEW_ORIGIN,
+    "plain": DEFAULT_ORIGIN,
+    "things": BLUEPRINT_ORIGIN,
+    "closed": None,
+}
+
+
+@settings(
+    max_examples=150,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    path=st.builds(
+        lambda lead, route, tail: lead + route.lstrip("/") + tail,
+        st.sampled_from(["/", "//", "/./", "/x/../"]),
+        st.sampled_from(DJANGO_ROUTES),
+        st.sampled_from(["", "/", "."]),
+    ),
+    origin=st.sampled_from([DEFAULT_ORIGIN, VIEW_ORIGIN, BLUEPRINT_ORIGIN]),
+)
+def test_django_served_view_always_gets_its_own_policy(
+    django_app: Any, path: str, origin: str
+) -> None:
+    result = call(django_app, environ_for("GET", path, {"Origin": origin}))
+    body = result.body.decode()
+    if result.status != "200 OK" or body not in DJANGO_EXPECTED_BY_BODY:
+        return
+    allowed = DJANGO_EXPECTED_BY_BODY[body]
+    assert result.values(ACAO) == ([origin] if origin == allowed else []), (path, body)
+
+
+@pytest.mark.parametrize("path", ["/marked/", "/things/", "/ns/deep/", "/closed/"])
+def test_django_serves_the_property_paths(django_app: Any, path: str) -> None:
+    # The property above is only as strong as the paths Django serves: these it does.
+    assert call(django_app, environ_for("GET", path, {"Origin": VIEW_ORIGIN})).status == "200 OK"
