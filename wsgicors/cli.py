@@ -187,6 +187,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_ALLOWED
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from .tools.migrate import migrate_django, migrate_flask, render
+
+    if args.django_settings:
+        migration = migrate_django(args.django_settings)
+    else:
+        migration = migrate_flask(args.flask_app)
+    print(render(migration, python=args.python))
+    return EXIT_ALLOWED if migration.ok else EXIT_ERROR
+
+
 # -- argument parsing ----------------------------------------------------------------------------
 
 
@@ -309,6 +320,30 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument(
         "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: 8080)"
+    )
+
+    migrate = _command(
+        commands,
+        cmd_migrate,
+        "print the wsgicors equivalent of django-cors-headers or flask-cors settings",
+        "Read django-cors-headers' CORS_* settings or flask-cors' CORS_* keys as they are and "
+        "print the equivalent WSGICORS options (a KrakenD security/cors object, or a Python "
+        "dict with --python), every difference worth knowing, and every setting refused with "
+        "its fix. Exit status 1 when a setting is refused.",
+    )
+    source = migrate.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--django-settings",
+        metavar="MODULE",
+        help="a Django settings module importable from here, or a settings .py file",
+    )
+    source.add_argument(
+        "--flask-app",
+        metavar="MODULE:APP",
+        help="a Flask application as gunicorn names it, or a config .py or .json file",
+    )
+    migrate.add_argument(
+        "--python", action="store_true", help="print a WSGICORS = {...} assignment instead of JSON"
     )
     return parser
 
