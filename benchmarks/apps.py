@@ -6,7 +6,10 @@ Each builder returns a plain WSGI callable. Every layer gets the policy of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import functools
+import importlib
+from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
@@ -77,6 +80,96 @@ def hostile_layers(module: ModuleType, app: WSGIApp) -> dict[str, WSGIApp]:
         },
     }
     return {name: module.CORSMiddleware(app, policy) for name, policy in layers.items()}
+
+
+def observe_layers(module: ModuleType, app: WSGIApp) -> dict[str, WSGIApp]:
+    """Ours with and without ``on_decision`` (the common policy), and with and without a
+    ``shadow`` candidate: the live policy is ``CORSPolicy()`` (every origin), the candidate
+    the common policy (one origin), so a request from any other origin is decided
+    differently by the two."""
+    return {
+        "ours": ours(module, app),
+        "on_decision": module.CORSMiddleware(
+            app, _policy(module), on_decision=lambda decision: None
+        ),
+        "open": module.CORSMiddleware(app, module.CORSPolicy()),
+        "open_shadow": module.CORSMiddleware(app, module.CORSPolicy(), shadow=_policy(module)),
+    }
+
+
+# Returns a context manager entered around every batch of one variant (and its calibration).
+BatchContext = Callable[[], contextlib.AbstractContextManager[Any]]
+
+
+@contextlib.contextmanager
+def marked_views(views: ModuleType, count: int) -> Iterator[None]:
+    """The process-wide count of marked views set to ``count``, restored on the way out."""
+    saved = views._marked
+    views._marked = count
+    try:
+        yield
+    finally:
+        views._marked = saved
+
+
+def _view(number: int) -> Callable[..., str]:
+    def view(item: int) -> str:
+        return "ok"
+
+    view.__name__ = f"resource{number}"
+    return view
+
+
+def flask_routes_app() -> Any:
+    """A Flask app with ``scenarios.VIEW_ROUTES`` routes, ``/api/resource<i>/<int:item>``."""
+    import flask
+
+    app = flask.Flask("benchmarks_views")
+    for number in range(scenarios.VIEW_ROUTES):
+        app.add_url_rule(
+            f"/api/resource{number}/<int:item>",
+            endpoint=f"resource{number}",
+            view_func=_view(number),
+            methods=list(scenarios.ALLOWED_METHODS),
+        )
+    return app
+
+
+def view_layers(module: ModuleType) -> dict[str, tuple[WSGIApp, BatchContext | None]]:
+    """The Flask app of ``flask_routes_app`` (every tenth view marked with the common policy)
+    bare, under one global policy and under per-view policies, each with the count of marked
+    views it is measured with.
+
+    Marking is process-wide: once a view is marked, every middleware with a router asks it
+    which view a request reaches. So the count is put back as it was once the views are
+    marked, and each variant's batches run with the count it stands for: 0 for the global
+    policy (no view marked: the router is never asked), the real count for per-view
+    policies. The other groups, measured between these batches, see the count as it was.
+    """
+    views = importlib.import_module(f"{module.__name__}.views")
+    app = flask_routes_app()
+    before = views._marked
+    view_policy = module.cors_policy(_policy(module))
+    for number in range(0, scenarios.VIEW_ROUTES, scenarios.VIEW_ROUTES // scenarios.VIEW_MARKED):
+        view_policy(app.view_functions[f"resource{number}"])
+    marked = views._marked
+    views._marked = before
+    wsgi_app = app.wsgi_app
+    return {
+        "flask": (wsgi_app, None),
+        "global": (
+            module.CORSMiddleware(wsgi_app, _policy(module), router=app),
+            functools.partial(marked_views, views, 0),
+        ),
+        # Its own policy names another origin: the allowed origin gets its headers only
+        # from the view's policy, which the sanity check verifies.
+        "per_view": (
+            module.CORSMiddleware(
+                wsgi_app, _policy(module, (scenarios.OTHER_ORIGIN,)), router=app
+            ),
+            functools.partial(marked_views, views, marked),
+        ),
+    }
 
 
 def old_wsgicors(module: ModuleType, app: WSGIApp) -> WSGIApp:

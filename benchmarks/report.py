@@ -90,6 +90,21 @@ TARGETS: dict[str, tuple[str, str, float]] = {
         "<=",
         10.0,
     ),
+    "view_policy_vs_global_policy": (
+        "Flask, 100 routes: a marked view's policy added / one global policy added",
+        "<=",
+        2.0,
+    ),
+    "on_decision_vs_without": (
+        "allowed actual request: with on_decision added / without",
+        "<=",
+        1.5,
+    ),
+    "shadow_vs_without": (
+        "shadow candidate deciding otherwise: with shadow added / without",
+        "<=",
+        2.5,
+    ),
     "gunicorn_rps_with_over_without": (
         "gunicorn + wrk: requests/s with ours / without",
         ">=",
@@ -178,6 +193,27 @@ def ratios(
             {"per_scenario": acrh, "per_scenario_vs_repeated_preflight": acrh_vs_repeated},
         ),
         "hostile_values_vs_normal_request": (worst(hostile), {"per_scenario": hostile}),
+        "view_policy_vs_global_policy": (
+            _div(
+                added("views", "decorated_path", "per_view"),
+                added("views", "decorated_path", "global"),
+            ),
+            {},
+        ),
+        "on_decision_vs_without": (
+            _div(
+                added("observe", "actual_allowed", "on_decision"),
+                added("observe", "actual_allowed", "ours"),
+            ),
+            {},
+        ),
+        "shadow_vs_without": (
+            _div(
+                added("observe", "shadow_differs", "open_shadow"),
+                added("observe", "shadow_differs", "open"),
+            ),
+            {},
+        ),
         "gunicorn_rps_with_over_without": (
             None if server is None else server["ratio"],
             {} if server is None else {"quartiles": server["ratio_quartiles"]},
@@ -204,6 +240,77 @@ def ratios(
             **{k: {s: _json_number(v) for s, v in d.items()} for k, d in detail.items()},
         }
     return out
+
+
+# Where the plain added time (neither on_decision nor shadow) is read, first found first:
+# the observe group's, else the same layer on the same request in the wsgi group.
+PLAIN_ADDED = (("observe", "actual_allowed", "ours"), ("wsgi", "actual_allowed", "ours"))
+
+
+def plain_added(results: Results) -> tuple[float | None, str | None]:
+    """Ours with neither on_decision nor shadow, allowed actual request: (added, where)."""
+    for where in PLAIN_ADDED:
+        value = _added(results, *where)
+        if value is not None:
+            return value, "/".join(where)
+    return None, None
+
+
+def previous_plain(document: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The plain added time of a previous run's JSON document, with what it came from."""
+    if not document:
+        return None
+    value, where = plain_added(document.get("measurements", {}))
+    if value is None:
+        return None
+    return {
+        "added_min": value,
+        "from": where,
+        "commit": document.get("versions", {}).get("commit"),
+        "quick": document.get("settings", {}).get("quick"),
+    }
+
+
+def informational(
+    results: Results, previous: dict[str, Any] | None, import_us: list[int] | None
+) -> dict[str, Any]:
+    """The figures printed without a target: the plain added time now and in the previous
+    run, and the import time of the package."""
+    value, where = plain_added(results)
+    return {
+        "plain_added": {"added_min": value, "from": where, "previous": previous},
+        "import_time_us": None
+        if not import_us
+        else {"best": min(import_us), "processes": import_us},
+    }
+
+
+def format_informational(info: dict[str, Any], module: str = "wsgicors") -> str:
+    lines = []
+    plain = info["plain_added"]
+    if plain["added_min"] is not None:
+        line = (
+            "allowed actual request, neither on_decision nor shadow: ours adds "
+            f"{plain['added_min'] * 1e6:.3f} µs"
+        )
+        previous = plain["previous"]
+        if previous is None:
+            line += " (no previous run in the JSON file)"
+        else:
+            line += (
+                f"; previous run {previous['added_min'] * 1e6:.3f} µs "
+                f"(commit {previous['commit']}"
+                + (", a quick run" if previous["quick"] else "")
+                + f", from {previous['from']})"
+            )
+        lines.append(line)
+    imported = info["import_time_us"]
+    if imported is not None:
+        lines.append(
+            f"import {module}: {imported['best']} µs cumulative (python -X importtime, best of "
+            f"{len(imported['processes'])} fresh processes)"
+        )
+    return "\n".join(lines)
 
 
 def _us(value: float | None) -> str:
@@ -257,7 +364,7 @@ def format_ratios(table: dict[str, dict[str, Any]], *, judged: bool = True) -> s
 def format_hostile(table: dict[str, dict[str, Any]]) -> str:
     """Each hostile request's added time over that of its normal request, worst first."""
     per_scenario = table.get("hostile_values_vs_normal_request", {}).get("per_scenario")
-    if not per_scenario:
+    if not per_scenario or all(v is None for v in per_scenario.values()):
         return ""
     width = max(len(s) for s in per_scenario)
     lines = [f"{'hostile request':<{width}}  {'/ normal':>8}"]

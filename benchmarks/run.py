@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import json
+import logging
 import os
 import platform
 import pstats
@@ -24,8 +26,21 @@ GROUP_BASES = {
     "django": "django",
     "scale": "bare",
     "hostile": "bare",
+    "views": "flask",
+    "observe": "bare",
 }
-GROUPS = ",".join(GROUP_BASES)
+# "import" is no group of requests: the import time of the package, in fresh processes.
+GROUPS = ",".join([*GROUP_BASES, "import"])
+# Layers of the views and observe groups that --profile takes, as group/variant.
+FEATURE_PROFILES = (
+    "views/global",
+    "views/per_view",
+    "observe/ours",
+    "observe/on_decision",
+    "observe/open",
+    "observe/open_shadow",
+)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,8 +85,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SCENARIO",
         nargs="?",
         const="actual_allowed",
-        choices=sorted(scenarios.SCENARIOS) + sorted(scenarios.HOSTILE),
-        help="only print a cProfile of wsgicors on one scenario (default: actual_allowed)",
+        choices=sorted(scenarios.SCENARIOS) + sorted(scenarios.HOSTILE) + list(FEATURE_PROFILES),
+        help="only print a cProfile of wsgicors on one scenario, or on one layer of the views "
+        "or observe group on its request (default: actual_allowed)",
     )
     parser.add_argument(
         "--ours",
@@ -123,6 +139,74 @@ def _check_ours_answers(module: ModuleType) -> None:
             raise RuntimeError(f"{module.__name__} answered {name} wrongly: {status} {headers}")
 
 
+def _feature_layers(ours: ModuleType, groups: list[str]) -> dict[str, dict[str, timing.Variant]]:
+    """group -> variant -> (app, environ, context) of the views and observe groups."""
+    out: dict[str, dict[str, timing.Variant]] = {}
+    if "views" in groups:
+        if hasattr(ours, "cors_policy"):
+            environ = scenarios.VIEW_SCENARIOS["decorated_path"]
+            out["views"] = {
+                name: (app, environ, context)
+                for name, (app, context) in apps.view_layers(ours).items()
+            }
+        else:
+            _log(f"{ours.__name__} has no cors_policy: the views group is skipped")
+    if "observe" in groups:
+        layers = apps.observe_layers(ours, apps.bare_app)
+        out["observe"] = {
+            name: (layers[name], environ)
+            for environ, names in scenarios.OBSERVE_SCENARIOS.values()
+            for name in names
+        }
+    return out
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _check_feature_layers(layers: dict[str, dict[str, timing.Variant]]) -> None:
+    """Each layer of the views and observe groups answers its request as it should; the
+    shadow candidate's difference is logged here, once, before any timing."""
+    expected = {
+        "global": scenarios.ALLOWED_ORIGIN,
+        "per_view": scenarios.ALLOWED_ORIGIN,  # only the view's policy names it
+        "ours": scenarios.ALLOWED_ORIGIN,
+        "on_decision": scenarios.ALLOWED_ORIGIN,
+        "open": "*",
+        "open_shadow": "*",
+    }
+    shadow_logger = logging.getLogger("wsgicors.shadow")
+    for group, variants in layers.items():
+        for name, variant in variants.items():
+            if name not in expected:
+                continue
+            records = _Records()
+            shadow_logger.addHandler(records)
+            propagate, shadow_logger.propagate = shadow_logger.propagate, False
+            try:
+                with timing.batch_context(variant):
+                    _, headers, _ = timing.call_once(variant[0], variant[1])
+                    # The same request again: a difference already reported is not logged.
+                    timing.call_once(variant[0], variant[1])
+            finally:
+                shadow_logger.removeHandler(records)
+                shadow_logger.propagate = propagate
+            if ("Access-Control-Allow-Origin", expected[name]) not in headers:
+                raise RuntimeError(f"{group}/{name} answered wrongly: {headers}")
+            warnings = 1 if name == "open_shadow" else 0
+            if len(records.records) != warnings:
+                raise RuntimeError(
+                    f"{group}/{name} logged {len(records.records)} shadow warnings, not "
+                    f"{warnings}: {[r.getMessage() for r in records.records]}"
+                )
+
+
 def _versions(ours: ModuleType | None) -> dict[str, Any]:
     wrk = None
     try:
@@ -146,7 +230,7 @@ def _versions(ours: ModuleType | None) -> dict[str, Any]:
 
 def _commit() -> str | None:
     """The source tree's commit, marked "+changes" when wsgicors/ differs from it."""
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
@@ -162,6 +246,15 @@ def _commit() -> str | None:
     return (head + ("+changes" if changed else "")) or None
 
 
+def _read_previous(path: Path) -> dict[str, Any] | None:
+    """The JSON document of the previous run, which this run is about to replace."""
+    try:
+        document: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return document
+
+
 def _machine() -> dict[str, Any]:
     return {
         "python": platform.python_version(),
@@ -174,9 +267,9 @@ def _machine() -> dict[str, Any]:
 
 def _build_groups(
     groups: list[str], ours: ModuleType | None, old: ModuleType
-) -> dict[str, dict[str, dict[str, tuple[apps.WSGIApp, dict[str, Any]]]]]:
-    """group -> scenario -> variant -> (app, environ)."""
-    out: dict[str, dict[str, dict[str, tuple[apps.WSGIApp, dict[str, Any]]]]] = {}
+) -> dict[str, dict[str, dict[str, timing.Variant]]]:
+    """group -> scenario -> variant -> (app, environ[, context around each batch])."""
+    out: dict[str, dict[str, dict[str, timing.Variant]]] = {}
     if "wsgi" in groups:
         layers: dict[str, apps.WSGIApp] = {
             "bare": apps.bare_app,
@@ -225,18 +318,39 @@ def _build_groups(
             s: {"bare": (apps.bare_app, env)} | {c: (app, env) for c, app in configs.items()}
             for s, env in scenarios.SCALE_SCENARIOS.items()
         }
+    if ours is not None:
+        features = _feature_layers(ours, groups)
+        _check_feature_layers(features)
+        if "views" in features:
+            out["views"] = {"decorated_path": features["views"]}
+        if "observe" in features:
+            observe = features["observe"]
+            out["observe"] = {
+                s: {"bare": (apps.bare_app, env)} | {n: observe[n] for n in names}
+                for s, (env, names) in scenarios.OBSERVE_SCENARIOS.items()
+            }
     return out
 
 
 def _profile(ours: ModuleType, scenario: str, number: int) -> None:
+    context: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
     if scenario in scenarios.HOSTILE:
         hostile = scenarios.HOSTILE[scenario]
         app, env = apps.hostile_layers(ours, apps.bare_app)[hostile.policy], hostile.environ
+    elif scenario in FEATURE_PROFILES:
+        group, _, name = scenario.partition("/")
+        if group == "views":
+            peers.ensure_installed(peers.FRAMEWORKS)
+        layers = _feature_layers(ours, [group])
+        _check_feature_layers(layers)
+        variant = layers[group][name]
+        app, env, context = variant[0], variant[1], timing.batch_context(variant)
     else:
         app, env = apps.ours(ours, apps.bare_app), scenarios.SCENARIOS[scenario]
-    timing.time_batch(app, env, 1000)
     profiler = cProfile.Profile()
-    profiler.runcall(timing.time_batch, app, env, number)
+    with context:
+        timing.time_batch(app, env, 1000)
+        profiler.runcall(timing.time_batch, app, env, number)
     print(f"cProfile of {ours.__name__}.CORSMiddleware, {scenario}, {number} calls")
     pstats.Stats(profiler).strip_dirs().sort_stats("tottime").print_stats(20)
 
@@ -257,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     groups = [g.strip() for g in args.groups.split(",") if g.strip()]
+    previous = _read_previous(args.json)
     peers.ensure_installed(peers.FRAMEWORKS | peers.PEERS)
     old = peers.load_old_wsgicors()
     repeat = args.repeat or (3 if args.quick else 21)
@@ -274,7 +389,9 @@ def main(argv: list[str] | None = None) -> int:
         for scenario, variants in by_scenario.items():
             # A framework's own time varies by a microsecond or two from batch to batch, as
             # much as ours adds: the requests its ratios rest on get twice the batches.
-            heavy = group in ("flask", "django") and scenario == "actual_allowed"
+            heavy = (group in ("flask", "django") and scenario == "actual_allowed") or (
+                group == "views"
+            )
             hostile = group == "hostile"
             samples = timing.measure(
                 variants,
@@ -288,6 +405,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             results[group][scenario] = report.figures(samples, GROUP_BASES[group])
             _log(f"measured {group}/{scenario}")
+
+    import_us = None
+    if "import" in groups and ours is not None:
+        # Five fresh interpreters take about half a second; one is enough for a smoke run.
+        import_us = timing.import_time(ours.__name__, 1 if args.quick else 5, ROOT)
+        _log("measured import time")
 
     server_figures = None
     if run_server and ours is not None:
@@ -312,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
         scenarios.HOSTILE_BASELINES,
         server_figures,
     )
+    info = report.informational(results, report.previous_plain(previous), import_us)
     machine = _machine()
     document = {
         "machine": machine,
@@ -328,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         "measurements": results,
         "ratios": table,
         "server": server_figures,
+        "informational": info,
         "elapsed_seconds": time.monotonic() - started,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -369,5 +494,8 @@ def main(argv: list[str] | None = None) -> int:
         print(hostile_table)
         print()
     print(report.format_ratios(table, judged=not args.quick))
+    informational = report.format_informational(info, ours.__name__ if ours else "wsgicors")
+    if informational:
+        print(informational)
     print(f"\nfigures written to {args.json} in {time.monotonic() - started:.0f} s")
     return 0

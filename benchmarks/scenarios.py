@@ -46,6 +46,7 @@ Environ = dict[str, Any]
 # objects would let every set, dict or cache lookup skip hashing the request's values.
 FRESH_KEYS = (
     "REQUEST_METHOD",
+    "HTTP_HOST",
     "PATH_INFO",
     "HTTP_ORIGIN",
     "HTTP_ACCESS_CONTROL_REQUEST_METHOD",
@@ -143,6 +144,26 @@ FRAMEWORK_SCENARIOS = (
     "preflight_allowed",
     "preflight_denied",
 )
+
+# Per-view policies: a Flask app with VIEW_ROUTES routes, VIEW_MARKED of them marked with
+# their own policy, and a request to a marked one. OTHER_ORIGIN is the only origin of the
+# middleware's own policy under per-view policies.
+VIEW_ROUTES = 100
+VIEW_MARKED = 10
+VIEW_PATH = "/api/resource50/7"
+OTHER_ORIGIN = "https://other.example.com"
+VIEW_SCENARIOS: dict[str, Environ] = {"decorated_path": make_environ("GET", origin=ALLOWED_ORIGIN)}
+VIEW_SCENARIOS["decorated_path"]["PATH_INFO"] = VIEW_PATH
+
+# on_decision and shadow, on the raw WSGI app: scenario -> (environ, the variants measured).
+# "shadow_differs" comes from an origin the live policy (every origin) allows and the
+# shadow candidate (one other origin) refuses; always the same origin, so the shadow
+# warning is logged once (by the sanity check, before any timing) and every timed call
+# takes the path of an already reported difference.
+OBSERVE_SCENARIOS: dict[str, tuple[Environ, tuple[str, ...]]] = {
+    "actual_allowed": (SCENARIOS["actual_allowed"], ("ours", "on_decision")),
+    "shadow_differs": (SCENARIOS["actual_denied"], ("open", "open_shadow")),
+}
 
 # Scale: how the configured origin list grows. The allowed origin is in every list, so the
 # same request takes the same path through each.

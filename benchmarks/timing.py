@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
+import re
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from benchmarks.apps import WSGIApp
+from benchmarks.apps import BatchContext, WSGIApp
 from benchmarks.scenarios import FRESH_KEYS, PER_CALL
 
 
@@ -93,8 +98,17 @@ def calibrate(app: WSGIApp, environ: dict[str, Any], target: float) -> int:
         number *= 4
 
 
+# (app, environ), or (app, environ, context entered around each of its batches, or None).
+Variant = tuple[WSGIApp, dict[str, Any]] | tuple[WSGIApp, dict[str, Any], BatchContext | None]
+
+
+def batch_context(variant: Variant) -> contextlib.AbstractContextManager[Any]:
+    context = variant[2] if len(variant) > 2 else None
+    return contextlib.nullcontext() if context is None else context()
+
+
 def measure(
-    variants: dict[str, tuple[WSGIApp, dict[str, Any]]],
+    variants: dict[str, Variant],
     *,
     repeat: int,
     target: float,
@@ -102,7 +116,10 @@ def measure(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Sample]:
     """Time every variant ``repeat`` times, one batch each per round, rotating the order."""
-    counts = {name: number or calibrate(app, env, target) for name, (app, env) in variants.items()}
+    counts = {}
+    for name, variant in variants.items():
+        with batch_context(variant):
+            counts[name] = number or calibrate(variant[0], variant[1], target)
     samples = {name: Sample(counts[name], []) for name in variants}
     names = list(variants)
     gc_was_enabled = gc.isenabled()
@@ -116,8 +133,10 @@ def measure(
             gc.disable()
             shift = round_ % len(names)
             for name in names[shift:] + names[:shift]:
-                app, env = variants[name]
-                samples[name].per_call.append(time_batch(app, env, counts[name]) / counts[name])
+                variant = variants[name]
+                with batch_context(variant):
+                    elapsed = time_batch(variant[0], variant[1], counts[name])
+                samples[name].per_call.append(elapsed / counts[name])
             if gc_was_enabled:
                 gc.enable()
     finally:
@@ -126,3 +145,29 @@ def measure(
     if progress is not None:
         progress(", ".join(names))
     return samples
+
+
+_IMPORTTIME = re.compile(r"^import time:\s*(\d+)\s*\|\s*(\d+)\s*\|\s*(\S+)\s*$")
+
+
+def import_time(module: str, processes: int, cwd: Path) -> list[int]:
+    """Cumulative microseconds of ``import module`` in each of ``processes`` fresh
+    interpreters, read from ``python -X importtime`` (run from ``cwd``, so the source tree
+    there is what is imported)."""
+    times = []
+    for _ in range(processes):
+        completed = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for line in completed.stderr.splitlines():
+            match = _IMPORTTIME.match(line)
+            if match and match[3] == module:
+                times.append(int(match[2]))
+                break
+        else:
+            raise RuntimeError(f"-X importtime printed no line for {module}: {completed.stderr}")
+    return times

@@ -76,6 +76,12 @@ ORIGIN_LISTS = {
     "origins_1_wildcards_1",
     "origins_10000_wildcards_100",
 }
+# Per-view policies on a Flask app with 100 routes; on_decision and shadow on the raw app.
+VIEW_LAYERS = {"flask", "global", "per_view"}
+OBSERVE_LAYERS = {
+    "actual_allowed": {"bare", "ours", "on_decision"},
+    "shadow_differs": {"bare", "open", "open_shadow"},
+}
 IN_PROCESS_RATIOS = {
     "actual_added_vs_wsgicors_070",
     "flask_cors_added_over_ours",
@@ -84,6 +90,9 @@ IN_PROCESS_RATIOS = {
     "scale_10k_origins_100_wildcards_vs_1_origin",
     "adversarial_acrh_vs_normal_preflight",
     "hostile_values_vs_normal_request",
+    "view_policy_vs_global_policy",
+    "on_decision_vs_without",
+    "shadow_vs_without",
 }
 SERVER_RATIOS = {
     "gunicorn_rps_with_over_without",
@@ -126,6 +135,8 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         pytest.param("django", FRAMEWORK_SCENARIOS, id="Django"),
         pytest.param("scale", SCALE_SCENARIOS, id="scale"),
         pytest.param("hostile", HOSTILE_SCENARIOS | NORMAL_SCENARIOS, id="hostile values"),
+        pytest.param("views", {"decorated_path"}, id="per-view policies"),
+        pytest.param("observe", set(OBSERVE_LAYERS), id="on_decision and shadow"),
     ],
 )
 def test_quick_run_measures_every_scenario(
@@ -141,6 +152,7 @@ def test_quick_run_measures_every_scenario(
         pytest.param("flask", {"flask", "flask_cors", "ours"}, id="Flask"),
         pytest.param("django", {"django", "django_cors_headers", "ours"}, id="Django"),
         pytest.param("hostile", {"bare", "ours"}, id="hostile values"),
+        pytest.param("views", VIEW_LAYERS, id="per-view policies"),
     ],
 )
 def test_quick_run_measures_every_layer(
@@ -148,6 +160,13 @@ def test_quick_run_measures_every_layer(
 ) -> None:
     for by_variant in quick_run["measurements"][group].values():
         assert set(by_variant) == expected
+
+
+@pytest.mark.parametrize("scenario", sorted(OBSERVE_LAYERS))
+def test_quick_run_measures_on_decision_and_shadow(
+    quick_run: dict[str, Any], scenario: str
+) -> None:
+    assert set(quick_run["measurements"]["observe"][scenario]) == OBSERVE_LAYERS[scenario]
 
 
 def test_quick_run_measures_every_origin_list(quick_run: dict[str, Any]) -> None:
@@ -186,6 +205,67 @@ def test_quick_run_records_figures_per_call(quick_run: dict[str, Any]) -> None:
     assert figures["number"] == 20
     assert figures["repeat"] == 2
     assert 0 < figures["min"] <= figures["median"]
+
+
+def test_quick_run_reports_the_plain_added_time(quick_run: dict[str, Any]) -> None:
+    plain = quick_run["informational"]["plain_added"]
+    assert plain["added_min"] is not None
+    assert plain["from"] == "observe/actual_allowed/ours"
+    assert plain["previous"] is None  # a fresh JSON path: no previous run
+
+
+def test_quick_run_reports_the_import_time(quick_run: dict[str, Any]) -> None:
+    imported = quick_run["informational"]["import_time_us"]
+    assert len(imported["processes"]) == 1  # one fresh process in quick mode
+    assert imported["best"] > 0
+
+
+def test_run_reports_the_previous_plain_added_time(tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    previous = {
+        "versions": {"commit": "abc1234"},
+        "settings": {"quick": False},
+        "measurements": {"wsgi": {"actual_allowed": {"ours": {"added_min": 1.5e-06}}}},
+    }
+    path.write_text(json.dumps(previous))
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--quick",
+            "--groups",
+            "observe",
+            "--number",
+            "20",
+            "--json",
+            str(path),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "previous run 1.500 µs (commit abc1234, from wsgi/actual_allowed/ours)" in (
+        completed.stdout
+    )
+    plain = json.loads(path.read_text())["informational"]["plain_added"]
+    assert plain["previous"]["added_min"] == 1.5e-06
+    assert "import wsgicors:" not in completed.stdout  # "import" is not in --groups
+
+
+@pytest.mark.parametrize("layer", ["views/per_view", "observe/on_decision", "observe/open_shadow"])
+def test_profile_mode_takes_a_feature_layer(layer: str) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--profile", layer, "--number", "50"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith(f"cProfile of wsgicors.CORSMiddleware, {layer}, 50 calls\n")
 
 
 def test_profile_mode_prints_the_hot_path() -> None:

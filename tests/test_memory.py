@@ -87,3 +87,30 @@ def test_many_distinct_preflights_keep_bounded_answers(app: Any) -> None:
     _, compiled, _ = middleware._state
     assert statuses == {"204 No Content"}
     assert 0 < len(compiled._answers) <= 1024
+
+
+def test_decisions_and_shadow_warnings_remembered_within_a_bound() -> None:
+    import logging
+
+    seen: list[object] = []
+    logging.getLogger("wsgicors.shadow").disabled = True
+    try:
+
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b""]
+
+        middleware = CORSMiddleware(
+            app, CORSPolicy(), on_decision=seen.append, shadow=CORSPolicy(allow_origins=[A])
+        )
+        call(middleware, environ_for("GET", "/", {ORIGIN: A}))
+
+        def flood() -> None:
+            for index in range(3000):
+                origin = f"https://{index}-{'a' * 200}.example"
+                call(middleware, environ_for("GET", "/", {ORIGIN: origin}))
+            seen.clear()
+
+        assert _kept_bytes(flood) < 1_000_000
+    finally:
+        logging.getLogger("wsgicors.shadow").disabled = False

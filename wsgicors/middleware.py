@@ -52,11 +52,22 @@ if TYPE_CHECKING:
     ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
     Headers = list[tuple[str, str]]
 
-__all__ = ["ENVIRON_KEY", "CORSMiddleware", "PolicySpec"]
+__all__ = ["ENVIRON_KEY", "CORSMiddleware", "PolicySpec", "mark_environs"]
 
 #: The environ key where ``CORSMiddleware`` records itself on every request, so an adapter
 #: below it (Django's ``MIDDLEWARE`` form) can refuse to be a second CORS layer.
 ENVIRON_KEY = "wsgicors.middleware"
+# Whether each environ is marked with the middleware that handles it (ENVIRON_KEY): only
+# once a reader exists (the Django MIDDLEWARE form looks for a second CORS layer), so that
+# no other deployment pays for the write.
+_marking_environs = False
+
+
+def mark_environs() -> None:
+    """From now on, every ``CORSMiddleware`` marks the environ it handles (``ENVIRON_KEY``)."""
+    global _marking_environs
+    _marking_environs = True
+
 
 PolicySpec = CORSPolicy | Mapping[str, CORSPolicy | None] | None
 
@@ -214,6 +225,7 @@ class CORSMiddleware:
         self._on_decision = on_decision
         self._reporter = _Reporter(on_decision, self.SHADOW_WARNINGS_PER_MINUTE)
         self._shadow: _State | None = None
+        self._memo = _DecisionMemo()
         self._observe: Callable[..., None] | None = None
         self.policy = policy
         self.shadow = shadow
@@ -226,8 +238,9 @@ class CORSMiddleware:
     @policy.setter
     def policy(self, policy: PolicySpec) -> None:
         # One assignment of a tuple built beforehand: a request sees the old or the new
-        # policy, never half of each.
+        # policy, never half of each. Decisions remembered under the old one are forgotten.
         self._state = self._compile(policy)
+        self._memo.clear()
 
     @property
     def shadow(self) -> PolicySpec:
@@ -237,6 +250,7 @@ class CORSMiddleware:
     @shadow.setter
     def shadow(self, candidate: PolicySpec) -> None:
         self._shadow = None if candidate is None else self._compile(candidate)
+        self._memo.clear()
         observed = self._on_decision is not None or self._shadow is not None
         self._observe = self._observe_decision if observed else None
 
@@ -260,7 +274,8 @@ class CORSMiddleware:
         )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        environ[ENVIRON_KEY] = self
+        if _marking_environs:
+            environ[ENVIRON_KEY] = self
         _, compiled, scopes = self._state
         scope = None
         if scopes is not None:
@@ -441,10 +456,22 @@ class CORSMiddleware:
         method: str,
         allowed: bool,
     ) -> None:
-        """Report the live decision, then the shadow candidate's where its verdict differs."""
-        reporter = self._reporter
-        if reporter.callback is not None:
-            reporter.report(_decision(kind, compiled, scope, environ, origin, method, allowed))
+        """Report the live decision, then the shadow candidate's where its verdict differs.
+
+        A decision is a function of the policy and the request's origin, method and header
+        list (unless allow_origin_func decides): decisions are remembered per request in a
+        bounded memo, cleared whenever a policy is assigned, so a steady site builds none.
+        """
+        request_headers = environ.get(ENV_ACRH) if kind == "preflight" else None
+        memo = self._memo
+        if self._on_decision is not None:
+            key = (kind, scope, origin, method, request_headers, False)
+            live = memo.decisions.get(key)
+            if live is None:
+                live = _decision(kind, compiled, scope, environ, origin, method, allowed)
+                if compiled.origin_func is None:
+                    memo.put(key, live)
+            self._reporter.report(live)
         shadow = self._shadow
         if shadow is None:
             return
@@ -453,42 +480,44 @@ class CORSMiddleware:
         if scopes is not None:
             entry = scopes.select(environ.get("PATH_INFO", ""))
             candidate_scope, candidate = entry if entry is not None else (None, None)
+        shadow_key = memo.key(kind, candidate_scope, origin, method, request_headers, shadow=True)
         if candidate is None:
             # No policy for this path under the candidate: no CORS headers at all.
             if allowed:
-                reporter.shadow_differs(
-                    Decision(
-                        kind,
-                        False,
-                        origin,
-                        method,
-                        environ.get(ENV_ACRH) if kind == "preflight" else None,
-                        "scope",
-                        "the candidate has no policy for this path",
-                        candidate_scope,
-                        shadow=True,
-                    ),
-                    live_allowed=allowed,
-                )
-            return
-        if kind == "preflight":
-            candidate_allowed = not isinstance(candidate.preflight(environ, origin), Refusal)
-        else:
-            candidate_allowed = candidate.actual(origin, method, environ) is not None
-        if candidate_allowed != allowed:
-            reporter.shadow_differs(
-                _decision(
+                unscoped = Decision(
                     kind,
-                    candidate,
-                    candidate_scope,
-                    environ,
+                    False,
                     origin,
                     method,
-                    candidate_allowed,
+                    request_headers,
+                    "scope",
+                    "the candidate has no policy for this path",
+                    candidate_scope,
                     shadow=True,
-                ),
-                live_allowed=allowed,
+                )
+                self._reporter.shadow_differs(unscoped, live_allowed=allowed)
+            return
+        pure = candidate.origin_func is None
+        differs = memo.get(shadow_key) if pure else None
+        if differs is None:
+            if kind == "preflight":
+                candidate_allowed = not isinstance(candidate.preflight(environ, origin), Refusal)
+            else:
+                candidate_allowed = candidate.actual(origin, method, environ) is not None
+            differs = _decision(
+                kind,
+                candidate,
+                candidate_scope,
+                environ,
+                origin,
+                method,
+                candidate_allowed,
+                shadow=True,
             )
+            if pure:
+                memo.put(shadow_key, differs)
+        if differs.allowed != allowed:
+            self._reporter.shadow_differs(differs, live_allowed=allowed)
 
     @staticmethod
     def _log_actual(
@@ -563,6 +592,47 @@ def _decision(
     )
 
 
+class _DecisionMemo:
+    """Decisions already built, per request; bounded in entries and in key length."""
+
+    MAX_ENTRIES = 1024
+    MAX_KEY_LENGTH = 256
+
+    def __init__(self) -> None:
+        self.decisions: dict[tuple[object, ...], Decision] = {}
+
+    def key(
+        self,
+        kind: str,
+        scope: str | None,
+        origin: str,
+        method: str,
+        request_headers: str | None,
+        *,
+        shadow: bool = False,
+    ) -> tuple[object, ...] | None:
+        if len(origin) + len(method) + len(request_headers or "") > self.MAX_KEY_LENGTH:
+            return None
+        return (kind, scope, origin, method, request_headers, shadow)
+
+    def get(self, key: tuple[object, ...] | None) -> Decision | None:
+        return None if key is None else self.decisions.get(key)
+
+    def put(self, key: tuple[object, ...] | None, decision: Decision) -> None:
+        # Only what a browser could send is kept: an origin, method and header list of at
+        # most MAX_KEY_LENGTH characters together.
+        if key is None or sum(len(part) for part in key[2:5] if isinstance(part, str)) > (
+            self.MAX_KEY_LENGTH
+        ):
+            return
+        if len(self.decisions) >= self.MAX_ENTRIES:
+            self.decisions.clear()
+        self.decisions[key] = decision
+
+    def clear(self) -> None:
+        self.decisions.clear()
+
+
 class _Reporter:
     """Hands decisions to the callback and logs shadow differences, within bounds.
 
@@ -602,6 +672,8 @@ class _Reporter:
         self.report(decision)
         # Keys hold at most a serialised origin's worth of request text (326 bytes).
         key = (decision.origin[:326], decision.method[:32], decision.check)
+        if key in self._warned:  # the common case, settled without the lock
+            return
         with self._lock:
             if key in self._warned:
                 return

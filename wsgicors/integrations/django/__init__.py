@@ -28,7 +28,7 @@ from django.conf import settings  # type: ignore[import-untyped]
 from django.core.exceptions import ImproperlyConfigured  # type: ignore[import-untyped]
 from django.core.wsgi import get_wsgi_application as _django_wsgi_application  # type: ignore[import-untyped]
 
-from ...middleware import ENVIRON_KEY, CORSMiddleware, PolicySpec
+from ...middleware import ENVIRON_KEY, CORSMiddleware, PolicySpec, mark_environs
 from ...routes.django import DjangoRouter
 from ..peers import DJANGO_CORS_HEADERS, spec_from_setting, translate_django_cors_headers
 
@@ -147,6 +147,9 @@ class DjangoCORSMiddleware:
 
     def __init__(self, get_response: Callable[[Any], Any]) -> None:
         _refuse_asgi()
+        # Every CORSMiddleware marks the environ from now on, so a WSGI wrapper in front of
+        # Django is seen by __call__ (two CORS layers).
+        mark_environs()
         self.get_response = get_response
         self.core = _Core(self._rest_of_django, policy_from_settings(), router=DjangoRouter())
 
