@@ -428,3 +428,35 @@ def test_django_served_view_always_gets_its_own_policy(
 def test_django_serves_the_property_paths(django_app: Any, path: str) -> None:
     # The property above is only as strong as the paths Django serves: these it does.
     assert call(django_app, environ_for("GET", path, {"Origin": VIEW_ORIGIN})).status == "200 OK"
+
+
+def test_cors_policy_on_what_cannot_carry_a_mark_refused() -> None:
+    with pytest.raises(TypeError) as excinfo:
+        cors_policy(VIEW)(42)
+
+    assert str(excinfo.value) == (
+        "cors_policy() marks a view function, a class-based view or a blueprint; 42 cannot "
+        "carry an attribute"
+    )
+
+
+def test_mark_found_through_a_decorator_that_only_sets_wrapped() -> None:
+    @cors_policy(VIEW)
+    def view() -> str:
+        return "v"
+
+    def outer() -> str:  # a decorator's wrapper that copies no __dict__
+        return view()
+
+    outer.__wrapped__ = view  # type: ignore[attr-defined]
+
+    assert views_module.view_policy(outer) == views_module.ViewPolicy(VIEW)
+
+
+def test_wrapped_cycle_without_a_mark_ends() -> None:
+    def loop() -> None:
+        return None
+
+    loop.__wrapped__ = loop  # type: ignore[attr-defined]
+
+    assert views_module.view_policy(loop) is None
