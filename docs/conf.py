@@ -34,7 +34,6 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
-    "sphinxcontrib.mermaid",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -43,12 +42,11 @@ exclude_patterns = ["_build", "examples", "Thumbs.db", ".DS_Store"]
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
-# ```mermaid fences render as diagrams, exactly like the {mermaid} directive.
-myst_fence_as_directive = ["mermaid"]
+# The one diagram (how-cors-works.md) is an SVG in _static, inlined: no JavaScript, no CDN.
 
 html_theme = "furo"
 html_title = f"wsgicors {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
 
 # Every cross-reference must resolve (-n): a broken link is a build error.
 nitpicky = True

@@ -223,8 +223,8 @@ def test_missing_config_is_one_line_error(
     status, out, err = run(capsys, command, path, *options)
     assert (status, out) == (1, "")
     assert err == (
-        f"wsgicors: error: {path}: the file cannot be read (No such file or directory); "
-        "check the path and its permissions\n"
+        f"wsgicors: error: cannot read CORS configuration {path}: there is no such file; "
+        "check the path\n"
     )
 
 
@@ -236,9 +236,9 @@ def test_invalid_json_names_line_and_column(
     status, out, err = run(capsys, "check", str(path))
     assert (status, out) == (1, "")
     assert err == (
-        f"wsgicors: error: {path}: invalid JSON at line 3, column 1: Expecting property name "
-        "enclosed in double quotes; fix the JSON syntax there (a trailing comma or a missing "
-        "quote is the usual cause)\n"
+        f"wsgicors: error: cannot read CORS configuration {path}: invalid JSON at line 2, "
+        "column 25: a ',' before '}' (JSON allows no trailing comma); remove the ',' at the "
+        "end of line 2\n"
     )
 
 
@@ -949,8 +949,8 @@ def test_config_not_utf8_is_one_line_error(
     status, out, err = run(capsys, "check", str(path))
     assert (status, out) == (1, "")
     assert err == (
-        f"wsgicors: error: {path}: the file is not UTF-8 (invalid continuation byte); save it "
-        "as UTF-8\n"
+        f"wsgicors: error: cannot read CORS configuration {path}: the file is not UTF-8 "
+        "(invalid continuation byte); save it as UTF-8\n"
     )
 
 
@@ -1105,6 +1105,119 @@ def test_probe_text_report_names_the_server(
         "  fix:\n"
         "  - the response must carry 'Access-Control-Allow-Origin: https://evil.example' "
         "(or '*')\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def debug_server() -> Iterator[str]:
+    yield from _serve(CORSMiddleware(echo_app, CORSPolicy(debug=True)))
+
+
+@pytest.fixture(scope="module")
+def demo_server() -> Iterator[str]:
+    """What ``wsgicors serve`` runs: the echo app on the default policy."""
+    yield from _serve(CORSMiddleware(echo_app, CORSPolicy()))
+
+
+REFUSED_PREFLIGHT_END = (
+    "BLOCKED: the browser does not let the page read the response.\n"
+    "  the browser says:\n"
+    "  - Response to preflight request doesn't pass access control check: No "
+    "'Access-Control-Allow-Origin' header is present on the preflight response (origin "
+    "'https://app.example.com').\n"
+    "  because:\n"
+    "  - the server refused the preflight: 403 Forbidden, with no Access-Control-* headers\n"
+    "{causes}"
+    "  fix:\n"
+    "  - on the server, allow what it refuses; for wsgicors or KrakenD, add {allow}\n"
+    "  - to see which check fails: run `wsgicors explain CONFIG --origin "
+    "https://app.example.com{options}` with the server's configuration as CONFIG (a file "
+    "holding {{}} for one on the defaults); or, on a wsgicors server, turn debug on (`wsgicors "
+    'serve --debug`, or "debug": true in its configuration): its 403 then names the reason in '
+    "the body, and probe prints it\n"
+)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    ("server", "options", "causes", "allow"),
+    [
+        pytest.param(
+            "demo_server",
+            ["--method", "PUT", "--header", "Content-Type: application/json"],
+            "  - most likely, the method 'PUT' is not among the methods the server allows "
+            "(wsgicors and KrakenD allow only GET, HEAD and POST unless told otherwise)\n"
+            "  - or the request header 'content-type' is not among the headers the server "
+            "allows\n"
+            "  - or the origin 'https://app.example.com' is not among the origins the server "
+            "allows\n",
+            '"PUT" to allow_methods, or "Content-Type" to allow_headers, or '
+            '"https://app.example.com" to allow_origins',
+            id="README's JSON PUT",
+        ),
+        pytest.param(
+            "live_server",
+            ["--method", "DELETE", "--credentials", "--path", "/api/1"],
+            "  - most likely, the method 'DELETE' is not among the methods the server allows "
+            "(wsgicors and KrakenD allow only GET, HEAD and POST unless told otherwise)\n"
+            "  - or the origin 'https://app.example.com' is not among the origins the server "
+            "allows\n",
+            '"DELETE" to allow_methods, or "https://app.example.com" to allow_origins',
+            id="method alone",
+        ),
+        pytest.param(
+            "live_server",
+            ["--header", "X-Other: 1", "--header", "X-Token: 2"],
+            "  - most likely, the request headers 'x-other', 'x-token' are not among the headers "
+            "the server allows\n"
+            "  - or the origin 'https://app.example.com' is not among the origins the server "
+            "allows\n",
+            '"X-Other" and "X-Token" to allow_headers, or "https://app.example.com" to '
+            "allow_origins",
+            id="headers alone",
+        ),
+    ],
+)
+def test_probe_refused_preflight_lists_likely_causes_and_the_server_side_check(
+    server: str,
+    options: list[str],
+    causes: str,
+    allow: str,
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = request.getfixturevalue(server)
+    path = options[options.index("--path") + 1] if "--path" in options else "/"
+    argv = [o for o in options if o not in ("--path", path)]
+    status, out, _ = run(capsys, "probe", url + path, "--origin", APP, *argv)
+
+    shown = "".join(f" {shlex.quote(option)}" for option in options)
+    assert status == 2
+    assert out.endswith(REFUSED_PREFLIGHT_END.format(causes=causes, allow=allow, options=shown)), (
+        out
+    )
+
+
+@pytest.mark.server
+def test_probe_refused_preflight_quotes_the_debug_body(
+    debug_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(
+        capsys, "probe", debug_server, "--origin", APP, "--method", "PUT", "--json"
+    )
+
+    report = json.loads(out)
+    assert (status, report["causes"], report["fixes"]) == (
+        2,
+        [
+            "the server refused the preflight: 403 Forbidden, with no Access-Control-* headers; "
+            "its body says why: 'CORS preflight rejected: method 'PUT' is not in allow_methods'"
+        ],
+        [
+            "allow what the body names in the server's configuration; `wsgicors explain CONFIG "
+            "--origin https://app.example.com --method PUT`, with that configuration as CONFIG, "
+            "shows the change"
+        ],
     )
 
 
@@ -1652,8 +1765,8 @@ def test_process_unreadable_config_is_one_line_without_traceback(tmp_path: Path)
     result = _run_process("explain", "missing.json", "--origin", APP, cwd=tmp_path)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
-        "wsgicors: error: missing.json: the file cannot be read (No such file or "
-        "directory); check the path and its permissions\n"
+        "wsgicors: error: cannot read CORS configuration missing.json: there is no such file; "
+        f"check the path: a relative path is read from the working directory, {tmp_path}\n"
     )
 
 

@@ -1,7 +1,8 @@
 """The documentation cannot drift from the code: its examples run, its reference is complete.
 
 Doctests inside the pages run in the Sphinx doctest build below; fenced ``python`` blocks, the
-files under docs/examples/ and the ``wsgicors`` console sessions run here.
+files under docs/examples/, the ``wsgicors`` console sessions and every shell block marked
+``<!-- runnable -->`` (in README.md too) run here.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import textwrap
+from html import unescape as html_unescape
 from pathlib import Path
 
 import attrs
@@ -265,7 +268,7 @@ def test_console_session_prints_what_the_docs_show(
 
 @pytest.fixture(scope="module")
 def doctrees(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    for name in ("sphinx", "furo", "myst_parser", "sphinxcontrib.mermaid"):
+    for name in ("sphinx", "furo", "myst_parser"):
         pytest.importorskip(name, reason="the docs extra is not installed")
     return tmp_path_factory.mktemp("doctrees")
 
@@ -283,9 +286,63 @@ def sphinx(builder: str, doctrees: Path, out: Path) -> subprocess.CompletedProce
     )
 
 
-def test_sphinx_html_build_has_no_warnings(doctrees: Path, tmp_path: Path) -> None:
-    result = sphinx("html", doctrees, tmp_path)
+@pytest.fixture(scope="module")
+def html(doctrees: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("html")
+    result = sphinx("html", doctrees, out)
     assert (result.returncode, result.stderr) == (0, "")
+    return out
+
+
+def test_sphinx_html_build_has_no_warnings(html: Path) -> None:
+    assert (html / "index.html").is_file()
+
+
+def test_how_cors_works_page_inlines_the_diagram_without_javascript(html: Path) -> None:
+    page = (html / "how-cors-works.html").read_text(encoding="utf-8")
+    svg = (DOCS / "_static" / "how-cors-works.svg").read_text(encoding="utf-8")
+
+    assert svg.startswith('<svg id="how-cors-works-diagram"')
+    assert svg in page
+    assert [
+        src for src in re.findall(r'<script[^>]*src="([^"]*)"', page) if "mermaid" in src
+    ] == []
+
+
+def test_index_page_has_no_contents_section_beside_the_sidebar(html: Path) -> None:
+    page = (html / "index.html").read_text(encoding="utf-8")
+    [article] = re.findall(r"<article.*?</article>", page, flags=re.S)
+
+    assert "Contents" not in article
+    assert 'class="toctree-l1' not in article
+    assert 'class="toctree-l1' in page  # the sidebar
+
+
+def test_index_code_lines_fit_the_column() -> None:
+    # Furo's content column shows about 80 characters of code at 1280 px.
+    lines = [
+        line
+        for page, _, text in fenced_blocks("python")
+        if page == "index.md"
+        for line in text.splitlines()
+    ]
+    assert lines
+    assert [line for line in lines if len(line) > 80] == []
+
+
+def test_diagram_shows_every_label_of_its_mermaid_source() -> None:
+    # The SVG is rendered from the .mmd beside it: an edit to one must be made to the other.
+    source = (DOCS / "_static" / "how-cors-works.mmd").read_text(encoding="utf-8")
+    svg = (DOCS / "_static" / "how-cors-works.svg").read_text(encoding="utf-8")
+    shown = html_unescape(re.sub(r"<[^>]+>", "\n", svg))
+    labels = [
+        piece
+        for line in source.splitlines()
+        if re.match(r"\s+(Note over \w+|\w+-?->>\w+): ", line)
+        for piece in line.split(": ", 1)[1].split("<br/>")
+    ]
+    assert labels
+    assert [label for label in labels if label not in shown] == []
 
 
 def test_sphinx_doctests_pass(doctrees: Path, tmp_path: Path) -> None:
@@ -304,3 +361,115 @@ def test_security_page_cites_only_tests_that_exist() -> None:
     ]
     assert cited
     assert missing == []
+
+
+# --- shell blocks marked runnable run as written, from the root of a copy of the checkout -----
+
+# A ```sh or ```console block is run when the line before its fence is
+# ``<!-- runnable -->`` (it must exit 0) or ``<!-- runnable: exit N -->``. In README.md every
+# such block says either that or why it is not run: ``<!-- not runnable: REASON -->`` (a block
+# that starts a server, or needs one running) or the ``test-command`` marker that .ci/run reads.
+RUNNABLE = re.compile(r"<!-- runnable(?:: exit (\d+))? -->")
+NOT_RUNNABLE = re.compile(r"<!-- (not runnable: .+|test-command: .+) -->")
+SHELL_FENCES = ("```sh", "```console")
+README = ROOT / "README.md"
+
+
+def shell_blocks(path: Path) -> list[tuple[int, str, list[str]]]:
+    """Each ```sh or ```console block: (line of the fence, the line before it, commands).
+
+    In a console block the commands are the ``$ `` lines; in an sh block, every line. A line
+    ending in a backslash continues on the next.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blocks = []
+    for number, line in enumerate(lines):
+        if line.strip() not in SHELL_FENCES:
+            continue
+        console = line.strip() == "```console"
+        commands: list[str] = []
+        continued = False
+        for row in lines[number + 1 :]:
+            if row.strip() == "```":
+                break
+            if continued:
+                commands[-1] = commands[-1][:-1].rstrip() + " " + row.strip()
+            elif console and row.startswith("$ "):
+                commands.append(row[2:].strip())
+            elif not console and row.strip():
+                commands.append(row.strip())
+            else:
+                continue
+            continued = commands[-1].endswith("\\")
+        marker = lines[number - 1].strip() if number > 0 else ""
+        blocks.append((number + 1, marker, commands))
+    return blocks
+
+
+def runnable_params() -> list[object]:
+    params = []
+    for path in [README, *PAGES]:
+        for line, marker, commands in shell_blocks(path):
+            found = RUNNABLE.fullmatch(marker)
+            if found:
+                status = int(found.group(1) or 0)
+                name = f"{path.relative_to(ROOT)}:{line}"
+                params.append(pytest.param(commands, status, id=name))
+    return params
+
+
+def _not_copied(directory: str, names: list[str]) -> set[str]:
+    skip = {".git", "node_modules", "__pycache__", ".hypothesis"}
+    if Path(directory) == ROOT:
+        skip |= {".venv", ".tox", ".mypy_cache", ".ruff_cache", "build", "dist"}
+    if Path(directory) == DOCS:
+        skip.add("_build")
+    return {name for name in names if name in skip or name.endswith(".egg-info")}
+
+
+@pytest.fixture(scope="module")
+def checkout_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the checkout whose .venv is the environment that runs the tests."""
+    copy = tmp_path_factory.mktemp("checkout") / "wsgicors"
+    shutil.copytree(ROOT, copy, ignore=_not_copied, symlinks=True)
+    (copy / ".venv").symlink_to(sys.prefix, target_is_directory=True)
+    return copy
+
+
+def test_readme_says_for_every_shell_block_whether_it_runs() -> None:
+    unmarked = [
+        f"README.md:{line}"
+        for line, marker, _ in shell_blocks(README)
+        if not (RUNNABLE.fullmatch(marker) or NOT_RUNNABLE.fullmatch(marker))
+    ]
+    assert unmarked == []
+
+
+def test_readme_has_runnable_blocks() -> None:
+    assert [line for line, marker, _ in shell_blocks(README) if RUNNABLE.fullmatch(marker)]
+
+
+@pytest.mark.parametrize(("commands", "status"), runnable_params())
+def test_runnable_block_runs_as_written_from_the_root(
+    commands: list[str], status: int, checkout_copy: Path
+) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("WSGICORS_CONFIG", "DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")
+    }
+    env["PATH"] = os.pathsep.join([str(Path(sys.prefix) / "bin"), env.get("PATH", "")])
+    env["NO_COLOR"] = "1"
+    assert commands
+    for number, command in enumerate(commands, 1):
+        result = subprocess.run(
+            ["bash", "-c", command],
+            cwd=checkout_copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        expected = status if number == len(commands) else 0
+        assert result.returncode == expected, f"$ {command}\n{result.stdout}{result.stderr}"

@@ -98,3 +98,26 @@ def test_config_error_text_is_json_safe() -> None:
     assert json.loads(json.dumps(line)) == line
     assert "\r" not in line
     assert "\n" not in line
+
+
+def test_title_names_the_file_the_policy_came_from() -> None:
+    problem = Problem("debug", "yes", "this option is true or false", "write debug=True or False")
+
+    assert [PolicyError([problem]).title, PolicyError([problem], "cors.json").title] == [
+        "invalid CORS policy",
+        "invalid CORS policy in cors.json",
+    ]
+
+
+def test_unreadable_file_is_one_line_titled_cannot_read() -> None:
+    problem = Problem("config", "cors.json", "there is no such file", "check the path")
+    error = PolicyError([problem], "cors.json", unreadable=True)
+
+    assert (error.title, str(error)) == (
+        "cannot read CORS configuration cors.json",
+        "cannot read CORS configuration cors.json: there is no such file; check the path",
+    )
+
+
+def test_unreadable_is_false_for_a_policy_with_problems() -> None:
+    assert _three_problem_error().unreadable is False

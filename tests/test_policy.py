@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import inspect
 import warnings
 from typing import Any
 
@@ -801,3 +802,62 @@ def test_never_sent_allow_header_kept(name: str) -> None:
 def test_star_with_other_entries_warns_redundant(option: str, values: list[str]) -> None:
     with pytest.warns(PolicyWarning, match=f"{option}.*redundant"):
         CORSPolicy(**{option: values})
+
+
+# --- a misspelt keyword ---------------------------------------------------------------------
+
+
+def test_misspelt_keyword_is_a_problem_with_a_suggestion() -> None:
+    assert problem_lines(allow_origin=["https://a.example"]) == [
+        "- allow_origin: ['https://a.example']: unknown option; did you mean 'allow_origins'?"
+    ]
+
+
+def test_misspelt_keyword_reported_with_the_other_problems() -> None:
+    assert problem_lines(
+        allow_origin=["https://a.example"], allow_methods=["TRACE"], alow_credentials=True
+    ) == [
+        "- allow_origin: ['https://a.example']: unknown option; did you mean 'allow_origins'?",
+        "- alow_credentials: True: unknown option; did you mean 'allow_credentials'?",
+        "- allow_methods: 'TRACE': CONNECT, TRACE and TRACK are forbidden methods: browsers "
+        "never send them cross-origin; remove it",
+    ]
+
+
+def test_unknown_keyword_without_a_close_match_lists_the_options() -> None:
+    [line] = problem_lines(cors=True)
+
+    assert line == "- cors: True: unknown option; known options: " + ", ".join(
+        field.name for field in attrs.fields(CORSPolicy)
+    )
+
+
+def test_unknown_keyword_stops_the_warnings_of_a_policy_that_is_refused() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(PolicyError):
+            CORSPolicy(allow_origin=["*"], allow_headers=["Origin"])
+
+
+def test_constructor_signature_is_the_attrs_one() -> None:
+    parameters = list(inspect.signature(CORSPolicy).parameters)
+
+    assert parameters == [field.name for field in attrs.fields(CORSPolicy)]
+
+
+def test_evolve_with_a_misspelt_option_is_a_policy_error() -> None:
+    with pytest.raises(PolicyError) as excinfo:
+        attrs.evolve(CORSPolicy(), max_ages=10)
+
+    assert [(p.option, p.hint) for p in excinfo.value.problems] == [
+        ("max_ages", "did you mean 'max_age'?")
+    ]
+
+
+def test_python_hint_is_a_python_keyword() -> None:
+    assert problem_lines(allow_credentials="true", allow_methods="GET") == [
+        "- allow_credentials: 'true': this option is true or false; write "
+        "allow_credentials=True or False",
+        "- allow_methods: 'GET': this option is a list of strings, not a single string; "
+        "write ['GET']",
+    ]

@@ -11,7 +11,9 @@ import pytest
 import webtest
 
 from wsgicors import CORSMiddleware, CORSPolicy, PolicyError, PolicyWarning
+from wsgicors.config import load_policy
 from wsgicors.headers import ACAH, ACAM, ACAO, ACEH, ACMA, ACRH, ACRM, ORIGIN
+from wsgicors.policy import python_dict_hints
 
 # The example of KrakenD's CORS documentation page ("Configuration" section), verbatim.
 KRAKEND_EXAMPLE = """
@@ -470,21 +472,103 @@ def test_from_krakend_error_names_the_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "message"),
     [
-        pytest.param('{"extra_config": {"security/cors": {}}', id="truncated"),
-        pytest.param("{'extra_config': {}}", id="single-quotes"),
-        pytest.param("", id="empty-file"),
-        pytest.param('{"extra_config": {"security/cors": {},}}', id="trailing-comma"),
+        pytest.param(
+            '{\n  "allow_origins": ["https://a.example"]\n  "allow_credentials": true\n}\n',
+            "invalid JSON at line 2, column 41: a ',' is missing after this value; add a ',' at "
+            "the end of line 2",
+            id="missing-comma-at-end-of-line",
+        ),
+        pytest.param(
+            '{"allow_methods": ["GET" "PUT"]}',
+            "invalid JSON at line 1, column 25: a ',' is missing after this value; add a ',' "
+            "after the value that ends at line 1",
+            id="missing-comma-inside-a-line",
+        ),
+        pytest.param(
+            '{\n  "allow_origins": ["*"],\n}\n',
+            "invalid JSON at line 2, column 25: a ',' before '}' (JSON allows no trailing "
+            "comma); remove the ',' at the end of line 2",
+            id="trailing-comma-in-object",
+        ),
+        pytest.param(
+            '{"allow_methods": ["GET", "PUT",]}',
+            "invalid JSON at line 1, column 32: a ',' before ']' (JSON allows no trailing "
+            "comma); remove that ','",
+            id="trailing-comma-in-list",
+        ),
+        pytest.param(
+            '{"extra_config": {"security/cors": {}}',
+            "invalid JSON at line 1, column 38: the file ends before every object and array is "
+            "closed; close each '{' with '}' and each '[' with ']'",
+            id="truncated",
+        ),
+        pytest.param(
+            "{'extra_config': {}}",
+            'invalid JSON at line 1, column 2: JSON strings use double quotes; write "name", '
+            "not 'name'",
+            id="single-quotes",
+        ),
+        pytest.param(
+            '{"allow_credentials": True}',
+            "invalid JSON at line 1, column 23: True is Python, not JSON; write true",
+            id="python-true",
+        ),
+        pytest.param(
+            '{"max_age": None}',
+            "invalid JSON at line 1, column 13: None is Python, not JSON; write null",
+            id="python-none",
+        ),
+        pytest.param(
+            '{allow_origins: ["*"]}',
+            "invalid JSON at line 1, column 2: expected a name in double quotes; write each "
+            'entry as "name": value',
+            id="unquoted-name",
+        ),
+        pytest.param(
+            '{"allow_origins" ["*"]}',
+            "invalid JSON at line 1, column 18: a ':' is missing after the name; write each "
+            'entry as "name": value',
+            id="missing-colon",
+        ),
+        pytest.param(
+            '{"allow_origins": ["*"]}\n{"debug": true}\n',
+            "invalid JSON at line 2, column 1: more text after the JSON object has ended; a "
+            "configuration file holds one JSON object: remove what follows its closing '}'",
+            id="two-objects",
+        ),
+        pytest.param(
+            '{"allow_origins": ["https://a.example]}\n',
+            "invalid JSON at line 1, column 20: a string is not closed; end it with '\"' on the "
+            "same line",
+            id="unclosed-string",
+        ),
+        pytest.param(
+            '{"allow_headers": ["X-A\tB"]}',
+            "invalid JSON at line 1, column 24: a string holds a control character; write it as "
+            "\\t, \\n or \\u00XX",
+            id="tab-in-string",
+        ),
+        pytest.param(
+            "",
+            'the file is empty; write a JSON object, e.g. {"allow_origins": ["*"]}',
+            id="empty-file",
+        ),
     ],
 )
-def test_from_krakend_invalid_json_refused(tmp_path: Path, text: str) -> None:
+def test_from_krakend_invalid_json_points_at_the_mistake(
+    tmp_path: Path, text: str, message: str
+) -> None:
     path = write_text(tmp_path, text)
 
     with pytest.raises(PolicyError) as excinfo:
         CORSPolicy.from_krakend(path)
 
-    assert str(path) in str(excinfo.value)
+    assert (str(excinfo.value), excinfo.value.unreadable) == (
+        f"cannot read CORS configuration {path}: {message}",
+        True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -505,13 +589,156 @@ def test_from_krakend_wrong_structure_refused(tmp_path: Path, config: object) ->
         CORSPolicy.from_krakend(write_config(tmp_path, config))
 
 
-def test_from_krakend_missing_file_raises_with_path(tmp_path: Path) -> None:
+def test_from_krakend_missing_file_says_it_cannot_read_it(tmp_path: Path) -> None:
     path = tmp_path / "nowhere" / "krakend.json"
 
-    with pytest.raises((PolicyError, FileNotFoundError)) as excinfo:
+    with pytest.raises(PolicyError) as excinfo:
         CORSPolicy.from_krakend(path)
 
-    assert str(path) in str(excinfo.value)
+    assert str(excinfo.value) == (
+        f"cannot read CORS configuration {path}: there is no such file; check the path"
+    )
+
+
+def test_from_krakend_missing_relative_file_names_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_krakend("krakend.json")
+
+    assert str(excinfo.value) == (
+        "cannot read CORS configuration krakend.json: there is no such file; check the path: "
+        f"a relative path is read from the working directory, {Path.cwd()}"
+    )
+
+
+def test_from_krakend_directory_says_it_is_one(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_krakend(tmp_path)
+
+    assert str(excinfo.value) == (
+        f"cannot read CORS configuration {tmp_path}: it is a directory; name the JSON file in it"
+    )
+
+
+# --- fixes in the syntax the option was written in ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        pytest.param(
+            {"allow_credentials": "true"},
+            "- allow_credentials: 'true': this option is true or false; write "
+            '"allow_credentials": true or false',
+            id="bool",
+        ),
+        pytest.param(
+            {"allow_methods": "GET"},
+            "- allow_methods: 'GET': this option is a list of strings, not a single string; "
+            'write ["GET"]',
+            id="string-for-list",
+        ),
+        pytest.param(
+            {"allow_methods": ["GET PUT"]},
+            "- allow_methods: 'GET PUT': a method is an HTTP token (letters, digits, and "
+            '!#$%&\'*+-.^_`|~); write the method name alone, e.g. "GET"',
+            id="method",
+        ),
+        pytest.param(
+            {"max_age": [12]},
+            "- max_age: [12]: max_age is a duration string, a number of seconds or a timedelta; "
+            'write e.g. "12h" or 43200',
+            id="max-age",
+        ),
+    ],
+)
+def test_from_dict_hint_is_written_in_json(options: dict[str, Any], line: str) -> None:
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_dict(options)
+
+    assert str(excinfo.value).splitlines()[1:] == [line]
+
+
+def test_from_dict_keyword_override_hint_is_written_in_python() -> None:
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_dict({"debug": "yes"}, allow_credentials="true")
+
+    assert str(excinfo.value).splitlines()[1:] == [
+        "- allow_credentials: 'true': this option is true or false; write "
+        "allow_credentials=True or False",
+        "- debug: 'yes': this option is true or false; write \"debug\": true or false",
+    ]
+
+
+def test_from_krakend_router_auto_options_hint_is_written_in_json() -> None:
+    config = {"extra_config": {"security/cors": {}, "router": {"auto_options": "yes"}}}
+
+    with pytest.raises(PolicyError) as excinfo:
+        CORSPolicy.from_krakend(config)
+
+    assert str(excinfo.value).splitlines()[1:] == [
+        "- auto_options: 'yes': this option is true or false; write \"auto_options\": true or "
+        "false"
+    ]
+
+
+def test_config_file_hint_is_written_in_json(tmp_path: Path) -> None:
+    path = write_text(tmp_path, '{"allow_credentials": "true"}')
+
+    with pytest.raises(PolicyError) as excinfo:
+        load_policy(path)
+
+    assert str(excinfo.value) == (
+        f"invalid CORS policy in {path} (1 problem):\n"
+        "- allow_credentials: 'true': this option is true or false; write "
+        '"allow_credentials": true or false'
+    )
+
+
+# --- warnings name the file they come from ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("load", "text", "line"),
+    [
+        pytest.param(
+            load_policy,
+            '{\n  "allow_origins": ["*"],\n  "allow_headers": ["Origin"]\n}\n',
+            3,
+            id="bare object through load_policy",
+        ),
+        pytest.param(
+            CORSPolicy.from_krakend,
+            '{\n  "extra_config": {\n    "security/cors": {\n      "max_age": "48h",\n'
+            '      "allow_headers": []\n    }\n  }\n}\n',
+            4,
+            id="krakend file through from_krakend",
+        ),
+    ],
+)
+def test_warning_from_a_file_names_the_file_and_the_option_line(
+    tmp_path: Path, load: Callable[[Path], CORSPolicy], text: str, line: int
+) -> None:
+    path = write_text(tmp_path, text)
+
+    with pytest.warns(PolicyWarning) as caught:
+        load(path)
+
+    assert {(warning.filename, warning.lineno) for warning in caught} == {(str(path), line)} | (
+        {(str(path), 5)} if "[]" in text else set()
+    )
+
+
+def test_warning_from_python_names_the_calling_line() -> None:
+    with pytest.warns(PolicyWarning) as caught:
+        CORSPolicy(allow_headers=["Origin"])
+
+    assert [(warning.filename, warning.lineno) for warning in caught] == [
+        (__file__, test_warning_from_python_names_the_calling_line.__code__.co_firstlineno + 2)
+    ]
 
 
 def test_from_dict_misspelt_keyword_override_refused() -> None:
@@ -554,10 +781,7 @@ def test_hostile_json_file_is_a_policy_error(tmp_path: Path, text: str, line: st
     with pytest.raises(PolicyError) as excinfo:
         CORSPolicy.from_krakend(path)
 
-    assert str(excinfo.value).splitlines() == [
-        f"invalid CORS policy in {path} (1 problem):",
-        f"- config: {path!r}: {line}",
-    ]
+    assert str(excinfo.value) == f"cannot read CORS configuration {path}: {line}"
 
 
 def test_tolerate_public_suffixes_is_python_only() -> None:
@@ -581,4 +805,16 @@ def test_empty_allow_headers_from_json_warns_that_krakend_reads_it_as_all() -> N
         "allow_headers: [] allows only the four always-allowed headers (Accept, "
         "Accept-Language, Content-Language, Content-Type), but KrakenD reads an empty list "
         'as every header: write ["*"] for that'
+    ]
+
+
+def test_python_dict_hint_is_a_python_dict_entry() -> None:
+    with pytest.raises(PolicyError) as excinfo, python_dict_hints():
+        CORSPolicy.from_dict({"allow_credentials": "true", "allow_methods": "GET"})
+
+    assert str(excinfo.value).splitlines()[1:] == [
+        "- allow_credentials: 'true': this option is true or false; write "
+        '"allow_credentials": True or False',
+        "- allow_methods: 'GET': this option is a list of strings, not a single string; "
+        "write ['GET']",
     ]

@@ -198,6 +198,23 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return EXIT_ALLOWED if migration.ok else EXIT_ERROR
 
 
+def cmd_why(args: argparse.Namespace) -> int:
+    from .tools.why import why
+
+    policy = _load_for_use(args.config, Style(sys.stderr)).policy if args.config else None
+    reading, lines = why(
+        args.message,
+        policy,
+        origin=args.origin,
+        method=args.method,
+        headers=args.header,
+        credentials=args.credentials,
+        path=args.path,
+    )
+    print("\n".join(lines))
+    return EXIT_ERROR if reading is None else EXIT_BLOCKED
+
+
 # -- argument parsing ----------------------------------------------------------------------------
 
 
@@ -345,6 +362,35 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument(
         "--python", action="store_true", help="print a WSGICORS = {...} assignment instead of JSON"
     )
+
+    why = _command(
+        commands,
+        cmd_why,
+        "name the failed check behind a browser console message, and the fix",
+        "Read a console message from Chromium, Firefox or WebKit and name the CORS check that "
+        "failed; with --config, replay the request it describes against the configuration and "
+        "name the cause and the change that lifts it. Exit status 2 when the message names a "
+        "blocked request, 1 when it is not a CORS message wsgicors knows.",
+    )
+    why.add_argument("message", metavar="MESSAGE", help="the console message, quoted")
+    why.add_argument("--config", metavar="CONFIG", help=config_help)
+    why.add_argument(
+        "--origin", help="the page's origin, when the message does not name it (Firefox)"
+    )
+    why.add_argument(
+        "--method", default="GET", help="the method the page's fetch() used (default: GET)"
+    )
+    why.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME[: VALUE]'",
+        help="a header the page's script set; repeat for more",
+    )
+    why.add_argument(
+        "--credentials", action="store_true", help="the page sent credentials: 'include'"
+    )
+    why.add_argument("--path", help="the request's path, when the message names no URL")
     return parser
 
 

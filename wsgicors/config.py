@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import PolicyError
-from .policy import CORSPolicy, read_json
+from .policy import CORSPolicy, read_json_text, reading_file
 
 __all__ = ["CONFIG_ENV", "load_policy", "policy_from_config", "policy_from_json"]
 
@@ -26,14 +26,16 @@ def load_policy(path: str | os.PathLike[str], /, **overrides: Any) -> CORSPolicy
     """Read a policy from a JSON file, in any of the shapes :func:`policy_from_json` reads.
 
     Keyword ``overrides`` replace or add options, Python-only ones included. Every problem,
-    the file's name with them, is one :class:`~wsgicors.PolicyError`.
+    the file's name with them, is one :class:`~wsgicors.PolicyError`; a warning names the
+    file and the line of the option it is about.
     """
     source = os.fspath(path)
-    data = read_json(source)
-    try:
-        return policy_from_json(data, **overrides)
-    except PolicyError as error:
-        raise PolicyError(error.problems, source=source) from None
+    data, text = read_json_text(source)
+    with reading_file(source, text):
+        try:
+            return policy_from_json(data, **overrides)
+        except PolicyError as error:
+            raise PolicyError(error.problems, source=source) from None
 
 
 def policy_from_json(config: object, /, **overrides: Any) -> CORSPolicy:

@@ -53,22 +53,42 @@ class PolicyError(ValueError):
 
     ``problems`` holds all of them, not just the first; ``str(error)`` lists them one per
     line, each naming the option, quoting the value and saying how to fix it. ``source``
-    names the file the configuration came from, when it came from one.
+    names the file the configuration came from, when it came from one. ``unreadable`` is
+    true when that file could not be read as JSON at all (missing, not UTF-8, malformed):
+    then there is no policy to speak of, and the message says so.
     """
 
     problems: tuple[Problem, ...]
     source: str | None
+    unreadable: bool
 
-    def __init__(self, problems: Iterable[Problem], source: str | None = None) -> None:
+    def __init__(
+        self,
+        problems: Iterable[Problem],
+        source: str | None = None,
+        *,
+        unreadable: bool = False,
+    ) -> None:
         self.problems = tuple(problems)
         self.source = source
+        self.unreadable = unreadable
         super().__init__(self._message())
 
+    @property
+    def title(self) -> str:
+        """The first line: what went wrong, and where."""
+        if self.unreadable and self.source:
+            return f"cannot read CORS configuration {self.source}"
+        return f"invalid CORS policy in {self.source}" if self.source else "invalid CORS policy"
+
     def _message(self) -> str:
+        if self.unreadable and len(self.problems) == 1:
+            # The option is the file and the value its name, both already in the title.
+            [problem] = self.problems
+            return f"{self.title}: {problem.rule}; {problem.hint}"
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        where = f" in {self.source}" if self.source else ""
-        lines = [f"invalid CORS policy{where} ({count} {noun}):"]
+        lines = [f"{self.title} ({count} {noun}):"]
         lines.extend(f"- {problem}" for problem in self.problems)
         return "\n".join(lines)
 

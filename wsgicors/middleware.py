@@ -528,20 +528,21 @@ class CORSMiddleware:
         answer: object,
     ) -> None:
         where = _where(scope)
-        if origin is None and answer is not None:
-            # All origins without credentials: '*' whoever asks, Origin or not.
-            logger.debug("[CORS] %r request without Origin%s: '*' for every origin", method, where)
+        if origin is None:
+            if answer is not None:
+                # All origins without credentials: '*' whoever asks, Origin or not.
+                logger.debug(
+                    "[CORS] %r request without Origin%s: '*' for every origin", method, where
+                )
+            else:
+                logger.debug(
+                    "[CORS] %r request without Origin%s: not a CORS request", method, where
+                )
             return
         if answer is not None:
             verdict = "allowed"
         else:
-            refusal = compiled.refuse_actual(origin, method)
-            if refusal.check == "origin" and origin is None:
-                logger.debug(
-                    "[CORS] %r request without Origin%s: not a CORS request", method, where
-                )
-                return
-            verdict = f"{refusal.reason}: no CORS headers"
+            verdict = f"{compiled.refuse_actual(origin, method).reason}: no CORS headers"
         logger.debug("[CORS] %r request from %r%s: %s", method, origin, where, verdict)
 
 

@@ -10,18 +10,21 @@ of lists, lower-case origins, upper-case standard methods, seconds for ``max_age
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import functools
 import json
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .durations import DurationError, DurationRangeError, to_seconds
-from .errors import PolicyError, PolicyWarning, Problem
+from .errors import PolicyError, PolicyWarning, Problem, show
 from .headers import (
     ALWAYS_ALLOWED_REQUEST_HEADERS,
     FORBIDDEN_METHODS,
@@ -43,7 +46,16 @@ from .origins import (
 if TYPE_CHECKING:
     from wsgiref.types import WSGIEnvironment
 
-__all__ = ["KRAKEND_OPTIONS", "PYTHON_ONLY_OPTIONS", "CORSPolicy", "OriginFunc", "read_json"]
+__all__ = [
+    "KRAKEND_OPTIONS",
+    "PYTHON_ONLY_OPTIONS",
+    "CORSPolicy",
+    "OriginFunc",
+    "python_dict_hints",
+    "read_json",
+    "read_json_text",
+    "reading_file",
+]
 
 OriginFunc = Callable[[str, "WSGIEnvironment"], bool]
 
@@ -75,6 +87,17 @@ PYTHON_ONLY_OPTIONS = (
     "dangerously_tolerate_insecure_origins",
     "dangerously_tolerate_subdomains_of_public_suffixes",
 )
+
+# Where the options being built were written, so that every hint shows its fix in the syntax
+# the user wrote them in, and a warning names the file instead of whatever code loaded it:
+# the options whose values came from JSON (every other option is a Python keyword), and the
+# file, with its text, that the JSON came from.
+_JSON_OPTIONS: ContextVar[frozenset[str]] = ContextVar("_JSON_OPTIONS", default=frozenset())
+_FILE: ContextVar[tuple[str, str] | None] = ContextVar("_FILE", default=None)
+# Set while from_dict reads a Python dict (Django's settings.WSGICORS), not parsed JSON.
+_DICT_SYNTAX: ContextVar[bool] = ContextVar("_DICT_SYNTAX", default=False)
+# The keywords the constructor did not know, reported with the policy's other problems.
+_UNKNOWN_KEYWORDS: ContextVar[tuple[Problem, ...]] = ContextVar("_UNKNOWN_KEYWORDS", default=())
 
 
 def _as_tuple(value: object) -> object:
@@ -176,11 +199,11 @@ class CORSPolicy:
     dangerously_tolerate_subdomains_of_public_suffixes: bool = False
 
     def __attrs_post_init__(self) -> None:
-        problems = _Checker(self).problems()
+        problems = [*_UNKNOWN_KEYWORDS.get(), *_Checker(self).problems()]
         if problems:
             raise PolicyError(problems)
-        for message in _advice(self):
-            warnings.warn(message, PolicyWarning, stacklevel=_caller_stacklevel())
+        for option, message in _advice(self):
+            _warn(option, message)
 
     @property
     def allows_all_origins(self) -> bool:
@@ -195,60 +218,7 @@ class CORSPolicy:
         (``allow_origin_func``, ``dangerously_tolerate_insecure_origins``) and any option
         to replace are passed as keyword ``overrides``.
         """
-        problems: list[Problem] = []
-        kwargs: dict[str, Any] = {}
-        if not isinstance(obj, Mapping):
-            raise PolicyError(
-                [
-                    Problem(
-                        "security/cors",
-                        obj,
-                        "the CORS configuration is a JSON object",
-                        'write {"allow_origins": [...], ...}',
-                    )
-                ]
-            )
-        for key, value in obj.items():
-            if not isinstance(key, str) or key.startswith(_COMMENT_PREFIXES):
-                continue
-            if key in PYTHON_ONLY_OPTIONS:
-                problems.append(
-                    Problem(
-                        key,
-                        value,
-                        "this option has no KrakenD key: it only exists in Python",
-                        f"remove it from the JSON and pass it as a keyword: "
-                        f"CORSPolicy.from_dict(obj, {key}=...)",
-                    )
-                )
-            elif key not in KRAKEND_OPTIONS:
-                problems.append(_unknown_option(key, value, KRAKEND_OPTIONS))
-            elif value is None:
-                problems.append(
-                    Problem(
-                        key,
-                        value,
-                        "null is not a value for this option",
-                        "remove the key to use the default, or give a value",
-                    )
-                )
-            else:
-                kwargs[key] = value
-        if kwargs.get("allow_headers") == []:
-            warnings.warn(
-                "allow_headers: [] allows only the four always-allowed headers (Accept, "
-                "Accept-Language, Content-Language, Content-Type), but KrakenD reads an empty "
-                'list as every header: write ["*"] for that',
-                PolicyWarning,
-                stacklevel=_caller_stacklevel(),
-            )
-        known = [field.name for field in attrs.fields(cls)]
-        for key, value in overrides.items():
-            if key in known:
-                kwargs[key] = value
-            else:
-                problems.append(_unknown_option(key, value, known))
-        return _build(cls, kwargs, problems)
+        return _from_dict(cls, obj, overrides, frozenset())
 
     @classmethod
     def from_krakend(
@@ -259,40 +229,143 @@ class CORSPolicy:
         Reads ``extra_config["security/cors"]`` and ``extra_config["router"]["auto_options"]``;
         keyword ``overrides`` replace options as in :meth:`from_dict`.
         """
-        source = None
-        if not isinstance(config, Mapping):
-            source = os.fspath(config)
-            config = read_json(source)
-        extra = config.get("extra_config") if isinstance(config, Mapping) else None
-        cors = extra.get("security/cors") if isinstance(extra, Mapping) else None
-        if cors is None:
-            raise PolicyError(
-                [
-                    Problem(
-                        "extra_config",
-                        source or "<mapping>",
-                        "a KrakenD configuration keeps its CORS policy in "
-                        'extra_config["security/cors"], and this one has none',
-                        'add a "security/cors" object under "extra_config", or pass a bare '
-                        "CORS object to CORSPolicy.from_dict",
-                    )
-                ],
-                source=source,
+        if isinstance(config, Mapping):
+            return _from_krakend(cls, config, None, overrides)
+        source = os.fspath(config)
+        data, text = read_json_text(source)
+        with reading_file(source, text):
+            return _from_krakend(cls, data, source, overrides)
+
+
+_OPTIONS = tuple(field.name for field in attrs.fields(CORSPolicy))
+_attrs_init = CORSPolicy.__init__
+
+
+# A misspelt keyword (CORSPolicy(allow_origin=[...])) would be a bare TypeError from the
+# __init__ attrs writes; here it is one more problem of the PolicyError, with the hint JSON
+# gets ("did you mean 'allow_origins'?"), reported together with every other problem. The
+# class stays an ordinary @attrs.frozen class, so type checkers, IDEs, attrs.fields() and
+# attrs.evolve() see the real signature; only the function behind __init__ is wrapped
+# (functools.wraps keeps inspect.signature() and help() showing the attrs signature). No
+# metaclass, __new__ or __init_subclass__: those would hide the signature or change the class.
+@functools.wraps(_attrs_init)
+def _init(self: CORSPolicy, *args: Any, **kwargs: Any) -> None:
+    unknown = [key for key in kwargs if key not in _OPTIONS]
+    if not unknown:
+        _attrs_init(self, *args, **kwargs)
+        return
+    problems = tuple(_unknown_option(key, kwargs.pop(key), _OPTIONS) for key in unknown)
+    token = _UNKNOWN_KEYWORDS.set(problems)
+    try:
+        _attrs_init(self, *args, **kwargs)
+    finally:
+        _UNKNOWN_KEYWORDS.reset(token)
+
+
+CORSPolicy.__init__ = _init  # type: ignore[method-assign]
+
+
+def _from_krakend(
+    cls: type[CORSPolicy], config: object, source: str | None, overrides: dict[str, Any]
+) -> CORSPolicy:
+    extra = config.get("extra_config") if isinstance(config, Mapping) else None
+    cors = extra.get("security/cors") if isinstance(extra, Mapping) else None
+    if cors is None:
+        raise PolicyError(
+            [
+                Problem(
+                    "extra_config",
+                    source or "<mapping>",
+                    "a KrakenD configuration keeps its CORS policy in "
+                    'extra_config["security/cors"], and this one has none',
+                    'add a "security/cors" object under "extra_config", or pass a bare '
+                    "CORS object to CORSPolicy.from_dict",
+                )
+            ],
+            source=source,
+        )
+    router = extra.get("router") if isinstance(extra, Mapping) else None
+    options: dict[str, Any] = {}
+    # The CORS object's own auto_options, when it has one, is the more specific key.
+    if (
+        isinstance(router, Mapping)
+        and "auto_options" in router
+        and not (isinstance(cors, Mapping) and "auto_options" in cors)
+    ):
+        options["auto_options"] = router["auto_options"]
+    written_in_json = frozenset(options) - set(overrides)
+    options.update(overrides)
+    try:
+        return _from_dict(cls, cors, options, written_in_json)
+    except PolicyError as error:
+        raise PolicyError(error.problems, source=source) from None
+
+
+def _from_dict(
+    cls: type[CORSPolicy],
+    obj: object,
+    overrides: Mapping[str, Any],
+    written_in_json: frozenset[str],
+) -> CORSPolicy:
+    """``from_dict``, told which of the ``overrides`` were read from JSON too."""
+    problems: list[Problem] = []
+    kwargs: dict[str, Any] = {}
+    if not isinstance(obj, Mapping):
+        raise PolicyError(
+            [
+                Problem(
+                    "security/cors",
+                    obj,
+                    "the CORS configuration is a JSON object",
+                    'write {"allow_origins": [...], ...}',
+                )
+            ]
+        )
+    for key, value in obj.items():
+        if not isinstance(key, str) or key.startswith(_COMMENT_PREFIXES):
+            continue
+        if key in PYTHON_ONLY_OPTIONS:
+            problems.append(
+                Problem(
+                    key,
+                    value,
+                    "this option has no KrakenD key: it only exists in Python",
+                    f"remove it from the JSON and pass it as a keyword: "
+                    f"CORSPolicy.from_dict(obj, {key}=...)",
+                )
             )
-        router = extra.get("router") if isinstance(extra, Mapping) else None
-        options: dict[str, Any] = {}
-        # The CORS object's own auto_options, when it has one, is the more specific key.
-        if (
-            isinstance(router, Mapping)
-            and "auto_options" in router
-            and not (isinstance(cors, Mapping) and "auto_options" in cors)
-        ):
-            options["auto_options"] = router["auto_options"]
-        options.update(overrides)
-        try:
-            return cls.from_dict(cors, **options)
-        except PolicyError as error:
-            raise PolicyError(error.problems, source=source) from None
+        elif key not in KRAKEND_OPTIONS:
+            problems.append(_unknown_option(key, value, KRAKEND_OPTIONS))
+        elif value is None:
+            problems.append(
+                Problem(
+                    key,
+                    value,
+                    "null is not a value for this option",
+                    "remove the key to use the default, or give a value",
+                )
+            )
+        else:
+            kwargs[key] = value
+    if kwargs.get("allow_headers") == []:
+        _warn(
+            "allow_headers",
+            "allow_headers: [] allows only the four always-allowed headers (Accept, "
+            "Accept-Language, Content-Language, Content-Type), but KrakenD reads an empty "
+            'list as every header: write ["*"] for that',
+        )
+    from_json = frozenset(kwargs)
+    known = [field.name for field in attrs.fields(cls)]
+    for key, value in overrides.items():
+        if key in known:
+            kwargs[key] = value
+        else:
+            problems.append(_unknown_option(key, value, known))
+    token = _JSON_OPTIONS.set((from_json - set(overrides)) | written_in_json)
+    try:
+        return _build(cls, kwargs, problems)
+    finally:
+        _JSON_OPTIONS.reset(token)
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -329,67 +402,168 @@ def _build(cls: type[CORSPolicy], kwargs: dict[str, Any], problems: list[Problem
 
 def read_json(path: str) -> Any:
     """Parse a JSON file; a missing, unreadable or malformed file is a ``PolicyError``."""
+    return read_json_text(path)[0]
+
+
+def read_json_text(path: str) -> tuple[Any, str]:
+    """Parse a JSON file, and return its text too; every way it can fail is a ``PolicyError``
+    whose ``unreadable`` is true, with one problem that says where and how to fix it."""
     try:
         with open(path, encoding="utf-8") as file:
-            return json.load(file)
+            text = file.read()
     except OSError as error:
-        raise PolicyError(
-            [
-                Problem(
-                    "config",
-                    path,
-                    f"the file cannot be read ({error.strerror or error})",
-                    "check the path and its permissions",
-                )
-            ],
-            source=path,
-        ) from None
+        raise _unreadable(path, *_os_problem(path, error)) from None
     except UnicodeDecodeError as error:
-        raise PolicyError(
-            [
-                Problem(
-                    "config", path, f"the file is not UTF-8 ({error.reason})", "save it as UTF-8"
-                )
-            ],
-            source=path,
+        raise _unreadable(
+            path, f"the file is not UTF-8 ({error.reason})", "save it as UTF-8"
         ) from None
+    try:
+        return json.loads(text), text
     except json.JSONDecodeError as error:
-        raise PolicyError(
-            [
-                Problem(
-                    "config",
-                    path,
-                    f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}",
-                    "fix the JSON syntax there (a trailing comma or a missing quote is the "
-                    "usual cause)",
-                )
-            ],
-            source=path,
-        ) from None
+        raise _unreadable(path, *_json_syntax(error)) from None
     except RecursionError:
-        raise PolicyError(
-            [
-                Problem(
-                    "config",
-                    path,
-                    "the JSON nests arrays or objects too deeply to read",
-                    "a CORS configuration nests a few levels at most: check the file",
-                )
-            ],
-            source=path,
+        raise _unreadable(
+            path,
+            "the JSON nests arrays or objects too deeply to read",
+            "a CORS configuration nests a few levels at most: check the file",
         ) from None
     except ValueError:  # an integer longer than int() converts (sys.get_int_max_str_digits)
-        raise PolicyError(
-            [
-                Problem(
-                    "config",
-                    path,
-                    "the JSON holds a number too long to read",
-                    "no CORS option needs more than a few digits: check the file",
-                )
-            ],
-            source=path,
+        raise _unreadable(
+            path,
+            "the JSON holds a number too long to read",
+            "no CORS option needs more than a few digits: check the file",
         ) from None
+
+
+def _unreadable(path: str, rule: str, hint: str) -> PolicyError:
+    return PolicyError([Problem("config", path, rule, hint)], source=path, unreadable=True)
+
+
+def _os_problem(path: str, error: OSError) -> tuple[str, str]:
+    if isinstance(error, FileNotFoundError):
+        if os.path.isabs(path):
+            return "there is no such file", "check the path"
+        return (
+            "there is no such file",
+            f"check the path: a relative path is read from the working directory, {os.getcwd()}",
+        )
+    if isinstance(error, IsADirectoryError):
+        return "it is a directory", "name the JSON file in it"
+    if isinstance(error, PermissionError):
+        return "permission denied", "make the file readable by the user the server runs as"
+    return f"the file cannot be read ({error.strerror or error})", "check the path"
+
+
+def _json_syntax(error: json.JSONDecodeError) -> tuple[str, str]:
+    """The rule and hint for a JSON syntax error, pointing where the mistake is.
+
+    The parser stops at the first character it cannot use, which is often a line after the
+    mistake: a missing ',' is found at the next value, a trailing ',' at the closing bracket.
+    The message points at the mistake itself, and says the fix.
+    """
+    text, pos, msg = error.doc, error.pos, error.msg
+    # The last character before the one the parser stopped at, skipping whitespace.
+    before = len(text[:pos].rstrip()) - 1
+    after = text[pos] if pos < len(text) else ""
+
+    def line_of(index: int) -> int:
+        return text.count("\n", 0, index) + 1
+
+    def at(index: int) -> str:
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        return f"invalid JSON at line {line_of(index)}, column {column}"
+
+    def ends_its_line(index: int) -> bool:
+        end = text.find("\n", index + 1)
+        return not text[index + 1 : end if end >= 0 else len(text)].strip()
+
+    if not text.strip():
+        return "the file is empty", 'write a JSON object, e.g. {"allow_origins": ["*"]}'
+    if msg.startswith("Invalid control character") and after in "\r\n":
+        return (
+            f"{at(text.rfind(chr(34), 0, pos))}: a string is not closed",
+            "end it with '\"' on the same line",
+        )
+    if msg.startswith("Invalid control character"):
+        return f"{at(pos)}: a string holds a control character", "write it as \\t, \\n or \\u00XX"
+    if pos >= len(text.rstrip()) and msg != "Extra data":
+        return (
+            f"{at(before)}: the file ends before every object and array is closed",
+            "close each '{' with '}' and each '[' with ']'",
+        )
+    if msg == "Expecting ',' delimiter":
+        where = (
+            f"at the end of line {line_of(before)}"
+            if ends_its_line(before)
+            else f"after the value that ends at line {line_of(before)}"
+        )
+        return f"{at(before + 1)}: a ',' is missing after this value", f"add a ',' {where}"
+    if after and after in "}]" and before >= 0 and text[before] == ",":
+        return (
+            f"{at(before)}: a ',' before '{after}' (JSON allows no trailing comma)",
+            f"remove the ',' at the end of line {line_of(before)}"
+            if ends_its_line(before)
+            else "remove that ','",
+        )
+    if after == "'":
+        return f"{at(pos)}: JSON strings use double quotes", "write \"name\", not 'name'"
+    word = text[pos : pos + 5]
+    if msg == "Expecting value" and word.startswith(("True", "False", "None")):
+        python = next(w for w in ("True", "False", "None") if word.startswith(w))
+        json_word = {"True": "true", "False": "false", "None": "null"}[python]
+        return f"{at(pos)}: {python} is Python, not JSON", f"write {json_word}"
+    if msg.startswith("Expecting property name"):
+        return f"{at(pos)}: expected a name in double quotes", 'write each entry as "name": value'
+    if msg == "Expecting ':' delimiter":
+        return f"{at(pos)}: a ':' is missing after the name", 'write each entry as "name": value'
+    if msg == "Extra data":
+        return (
+            f"{at(pos)}: more text after the JSON object has ended",
+            "a configuration file holds one JSON object: remove what follows its closing '}'",
+        )
+    if msg.startswith("Unterminated string"):
+        return f"{at(pos)}: a string is not closed", "end it with '\"' on the same line"
+    return f"{at(pos)}: {msg}", "fix the JSON syntax there"
+
+
+@contextlib.contextmanager
+def python_dict_hints() -> Iterator[None]:
+    """While :meth:`CORSPolicy.from_dict` reads a dict written in Python (a Django setting),
+    its hints are Python too: ``"allow_credentials": True``, not JSON's ``true``."""
+    token = _DICT_SYNTAX.set(True)
+    try:
+        yield
+    finally:
+        _DICT_SYNTAX.reset(token)
+
+
+@contextlib.contextmanager
+def reading_file(path: str, text: str) -> Iterator[None]:
+    """While building a policy from the JSON in ``path``: a warning names the file and the line
+    of the option, not the code that loaded it."""
+    token = _FILE.set((path, text))
+    try:
+        yield
+    finally:
+        _FILE.reset(token)
+
+
+def _option_line(text: str, option: str) -> int:
+    """The line of ``"option"`` in a JSON text (in its ``security/cors`` object if it has
+    one), or of that object, or 1."""
+    start = text.find('"security/cors"')
+    found = text.find(f'"{option}"', max(start, 0))
+    index = found if found >= 0 else max(start, 0)
+    return text.count("\n", 0, index) + 1
+
+
+def _warn(option: str, message: str) -> None:
+    file = _FILE.get()
+    if file is None:
+        warnings.warn(message, PolicyWarning, stacklevel=_caller_stacklevel())
+    else:
+        path, text = file
+        warnings.warn_explicit(message, PolicyWarning, path, _option_line(text, option))
 
 
 def _unknown_option(key: str, value: object, known: Iterable[str]) -> Problem:
@@ -404,9 +578,21 @@ class _Checker:
     def __init__(self, policy: CORSPolicy) -> None:
         self.policy = policy
         self._problems: list[Problem] = []
+        self._json = _JSON_OPTIONS.get()
+        self._dict = _DICT_SYNTAX.get()
 
     def add(self, option: str, value: object, rule: str, hint: str) -> None:
         self._problems.append(Problem(option, value, rule, hint))
+
+    # A fix is written in the syntax of the option's value: JSON for what was read from JSON
+    # (from_dict, from_krakend, a configuration file), a Python dict entry for a dict written
+    # in Python (python_dict_hints), a Python keyword otherwise.
+
+    def _string(self, option: str, value: str) -> str:
+        if option not in self._json or self._dict:
+            return show(value)
+        text = json.dumps(value[:400])
+        return text if len(value) <= 400 else text[:-1] + '..."'
 
     def problems(self) -> list[Problem]:
         policy = self.policy
@@ -441,9 +627,14 @@ class _Checker:
 
     def _check_bool(self, option: str, value: object) -> None:
         if not isinstance(value, bool):
-            self.add(
-                option, value, "this option is true or false", f"write {option}=True or False"
-            )
+            if option not in self._json:
+                either = f"{option}=True or False"
+            elif self._dict:
+                either = f'"{option}": True or False'
+            else:
+                either = f'"{option}": true or false'
+
+            self.add(option, value, "this option is true or false", f"write {either}")
 
     def _check_strings(self, option: str, value: object) -> bool:
         if isinstance(value, str):
@@ -451,7 +642,7 @@ class _Checker:
                 option,
                 value,
                 "this option is a list of strings, not a single string",
-                f"write [{value!r}]",
+                f"write [{self._string(option, value)}]",
             )
             return False
         if not isinstance(value, tuple):
@@ -554,7 +745,8 @@ class _Checker:
                     "allow_methods",
                     method,
                     "a method is an HTTP token (letters, digits, and !#$%&'*+-.^_`|~)",
-                    f"write the method name alone, e.g. {method.strip().split()[0]!r}"
+                    "write the method name alone, e.g. "
+                    + self._string("allow_methods", method.strip().split()[0])
                     if method.strip()
                     else "remove the empty entry",
                 )
@@ -609,7 +801,7 @@ class _Checker:
                 "max_age",
                 value,
                 "max_age is within Go's duration range (at most 2562047h47m16s either way)",
-                f"{_CAPS_TEXT}: write e.g. '2h'",
+                f"{_CAPS_TEXT}: write e.g. {self._string('max_age', '2h')}",
             )
             return
         except (DurationError, TypeError):
@@ -628,7 +820,7 @@ class _Checker:
                 "max_age",
                 value,
                 "max_age is a duration string, a number of seconds or a timedelta",
-                "write e.g. '12h' or 43200",
+                f"write e.g. {self._string('max_age', '12h')} or 43200",
             )
 
     def _check_status(self, value: object) -> None:
@@ -641,27 +833,54 @@ class _Checker:
             )
 
 
-def _advice(policy: CORSPolicy) -> list[str]:
-    advice: list[str] = []
+def _advice(policy: CORSPolicy) -> list[tuple[str, str]]:
+    """Each piece of advice, with the option it is about."""
+    advice: list[tuple[str, str]] = []
     if ALL in policy.allow_origins and len(policy.allow_origins) > 1:
         others = [origin for origin in policy.allow_origins if origin != ALL]
-        advice.append(f"allow_origins: '*' allows every origin, so {others!r} are redundant")
+        advice.append(
+            (
+                "allow_origins",
+                f"allow_origins: '*' allows every origin, so {others!r} are redundant",
+            )
+        )
     if ALL in policy.allow_methods and len(policy.allow_methods) > 1:
-        advice.append("allow_methods: '*' allows every method, so the other entries are redundant")
+        advice.append(
+            (
+                "allow_methods",
+                "allow_methods: '*' allows every method, so the other entries are redundant",
+            )
+        )
     if ALL in policy.allow_headers and len(policy.allow_headers) > 1:
-        advice.append("allow_headers: '*' allows every header, so the other entries are redundant")
+        advice.append(
+            (
+                "allow_headers",
+                "allow_headers: '*' allows every header, so the other entries are redundant",
+            )
+        )
     for name in policy.allow_headers:
         if is_forbidden_request_header(name):
             advice.append(
-                f"allow_headers: browsers never send {name!r} in a preflight (a script cannot "
-                "set it), so listing it has no effect"
+                (
+                    "allow_headers",
+                    f"allow_headers: browsers never send {name!r} in a preflight (a script "
+                    "cannot set it), so listing it has no effect",
+                )
             )
         elif name.lower() in ALWAYS_ALLOWED_REQUEST_HEADERS and ALL not in policy.allow_headers:
-            advice.append(f"allow_headers: {name!r} is always allowed; listing it is redundant")
+            advice.append(
+                (
+                    "allow_headers",
+                    f"allow_headers: {name!r} is always allowed; listing it is redundant",
+                )
+            )
     if policy.max_age is not None and policy.max_age > MAX_USEFUL_MAX_AGE:
         advice.append(
-            f"max_age: {policy.max_age} s is above what browsers honour (Chromium caps the "
-            f"preflight cache at {PREFLIGHT_CACHE_CAPS['chromium']} s, Firefox at "
-            f"{PREFLIGHT_CACHE_CAPS['firefox']} s)"
+            (
+                "max_age",
+                f"max_age: {policy.max_age} s is above what browsers honour (Chromium caps the "
+                f"preflight cache at {PREFLIGHT_CACHE_CAPS['chromium']} s, Firefox at "
+                f"{PREFLIGHT_CACHE_CAPS['firefox']} s)",
+            )
         )
     return advice

@@ -1,9 +1,10 @@
 """A headless Firefox ESR driven over WebDriver BiDi, with no geckodriver in between.
 
 Firefox's Remote Agent speaks WebDriver BiDi (https://w3c.github.io/webdriver-bidi/) on a
-WebSocket when started with ``--remote-debugging-port``. This client needs only five commands:
-``session.new``, ``browsingContext.getTree``, ``browsingContext.navigate``, ``script.evaluate``
-and ``browser.close``. The browser runs in its own process group with a throw-away profile
+WebSocket when started with ``--remote-debugging-port``. This client needs only six commands:
+``session.new``, ``session.subscribe`` (to ``log.entryAdded``, the console),
+``browsingContext.getTree``, ``browsingContext.navigate``, ``script.evaluate`` and
+``browser.close``. The browser runs in its own process group with a throw-away profile
 whose ``user.js`` turns off every background connection, so the only traffic is to the
 loopback servers the tests start.
 """
@@ -141,6 +142,8 @@ class Firefox:
         self._timeout = timeout
         self._ids = itertools.count(1)
         self._log: collections.deque[str] = collections.deque(maxlen=40)
+        # Console messages (BiDi `log.entryAdded` events) not yet read by `console`.
+        self._console: list[str] = []
         self._endpoint: str | None = None
         self._ready = threading.Event()
         env = dict(os.environ, MOZ_HEADLESS="1", MOZ_CRASHREPORTER_DISABLE="1")
@@ -175,6 +178,7 @@ class Firefox:
             )
             session = self.command("session.new", {"capabilities": {}})
             self.version: str = session["capabilities"].get("browserVersion", "unknown")
+            self.command("session.subscribe", {"events": ["log.entryAdded"]})
             tree = self.command("browsingContext.getTree", {})
             self._context: str = tree["contexts"][0]["context"]
         except BaseException:
@@ -201,6 +205,8 @@ class Firefox:
         self._socket.send(json.dumps({"id": number, "method": method, "params": params}))
         while True:
             message = json.loads(self._socket.recv())
+            if message.get("method") == "log.entryAdded":
+                self._console.append(str(message["params"].get("text", "")))
             if message.get("id") != number:
                 continue
             if message.get("type") == "error":
@@ -231,6 +237,16 @@ class Firefox:
         if value.get("type") != "string":
             raise ScriptError(f"the expression has no JSON value: {value!r}")
         return json.loads(value["value"])
+
+    def console(self) -> list[str]:
+        """The console messages since the last call (a round trip first collects the events
+        the browser has sent by now)."""
+        self.command(
+            "script.evaluate",
+            {"expression": "0", "target": {"context": self._context}, "awaitPromise": False},
+        )
+        messages, self._console = self._console, []
+        return messages
 
     def quit(self) -> None:
         """Close the browser, then kill whatever is left of its process group."""

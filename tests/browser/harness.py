@@ -1,8 +1,11 @@
 """Servers, recorders and the in-page ``fetch()`` used by the real-browser suite.
 
 The browsers sit behind one small interface, :class:`Engine` (load a URL, evaluate a JavaScript
-expression and get its JSON value back): Chromium through selenium and chromedriver
-(:class:`Browser`), Firefox ESR over WebDriver BiDi (:class:`tests.browser.firefox.Firefox`).
+expression and get its JSON value back, read the console): Chromium through selenium and
+chromedriver (:class:`Browser`), Firefox ESR over WebDriver BiDi
+(:class:`tests.browser.firefox.Firefox`), WebKitGTK through selenium and ``WebKitWebDriver``
+under Xvfb (:class:`tests.browser.webkit.WebKit`). Everything a scenario does in the page, it
+does through :meth:`Engine.evaluate`, so it runs alike in the three.
 
 Two origins on loopback: a page server (a tiny WSGI app serving an empty HTML page) and an API
 server (a Flask app inside :class:`wsgicors.CORSMiddleware`). Both bind ``127.0.0.1``; the page is
@@ -42,10 +45,26 @@ PolicySpec = CORSPolicy | Mapping[str, CORSPolicy | None] | None
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser")
 CHROMEDRIVER_CANDIDATES = ("/usr/bin/chromedriver", "chromedriver")
 FIREFOX_CANDIDATES = ("/usr/lib/firefox-esr/firefox-esr", "firefox-esr", "firefox")
+WEBKIT_DRIVER_CANDIDATES = ("/usr/bin/WebKitWebDriver", "WebKitWebDriver")
+WEBKIT_CANDIDATES = (
+    "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+    "/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+    "/usr/libexec/webkit2gtk-4.1/MiniBrowser",
+    "MiniBrowser",
+)
+XVFB_CANDIDATES = ("/usr/bin/Xvfb", "Xvfb")
 INSTALL_HINT = (
     "the browser suite needs Debian's browsers: apt-get install --no-install-recommends "
-    "chromium chromium-driver firefox-esr (or run .ci/install-browser.sh)"
+    "chromium chromium-driver firefox-esr webkit2gtk-driver xvfb (or run "
+    ".ci/install-browser.sh)"
 )
+# What each engine's fetch() rejects with when the CORS check fails (Fetch #concept-network-
+# error turns into a TypeError; the message is the engine's own).
+BLOCKED_ERRORS = {
+    "chromium": "TypeError: Failed to fetch",
+    "firefox": "TypeError: NetworkError when attempting to fetch resource.",
+    "webkit": "TypeError: Load failed",
+}
 
 
 def locate(candidates: Iterable[str]) -> str | None:
@@ -80,30 +99,48 @@ PAGE_HTML = (
     b"<body></body></html>"
 )
 
-# Runs inside the page. Resolves with what the script can observe and nothing more: the
-# filtered response (status, body, the headers `response.headers` lets it read) or the
-# TypeError a CORS failure turns into (Fetch #concept-network-error).
-FETCH_SCRIPT = """
-const [url, init, done] = arguments;
-fetch(url, init).then(
-  async (response) => {
+# Runs inside the page (or the sandboxed frame). Resolves with what the script can observe and
+# nothing more: the filtered response (status, body, the headers `response.headers` lets it
+# read) or the TypeError a CORS failure turns into (Fetch #concept-network-error).
+FETCH_FUNCTION = """
+async function wsgicorsFetch([url, init]) {
+  try {
+    const response = await fetch(url, init);
     const headers = {};
     response.headers.forEach((value, name) => { headers[name] = value; });
-    done({kind: "response", status: response.status, body: await response.text(), headers});
-  },
-  (error) => done({kind: "error", name: error.name, message: error.message}),
-);
+    return {kind: "response", status: response.status, body: await response.text(), headers};
+  } catch (error) {
+    return {kind: "error", name: error.name, message: error.message};
+  }
+}
 """
 
-SANDBOX_SCRIPT = """
-const done = arguments[0];
-const frame = document.createElement("iframe");
-frame.id = "sandbox";
-frame.sandbox = "allow-scripts";
-frame.srcdoc = "<!doctype html><title>sandboxed</title>";
-frame.onload = () => done();
-document.body.appendChild(frame);
-"""
+# A frame sandboxed without `allow-same-origin` has an opaque origin, which every engine
+# serialises as `Origin: null` (HTML #sandboxing, Fetch #serializing-a-request-origin). The
+# frame runs the fetch it is sent by postMessage and posts the result back.
+SANDBOX_FRAME = (
+    "<!doctype html><title>sandboxed</title><script>"
+    + FETCH_FUNCTION
+    + "onmessage = async (event) => parent.postMessage(await wsgicorsFetch(event.data), '*');"
+    + "</script>"
+)
+SANDBOX_SCRIPT = """new Promise((resolve) => {
+  const frame = document.createElement("iframe");
+  frame.id = "sandbox";
+  frame.sandbox = "allow-scripts";
+  frame.srcdoc = %s;
+  frame.onload = () => resolve(true);
+  document.body.appendChild(frame);
+})"""
+SANDBOX_FETCH = """new Promise((resolve) => {
+  addEventListener("message", (event) => resolve(event.data), {once: true});
+  document.getElementById("sandbox").contentWindow.postMessage(%s, "*");
+})"""
+
+
+def fetch_expression(url: str, init: Mapping[str, Any]) -> str:
+    """A JavaScript expression that fetches ``url`` and evaluates to what the page observes."""
+    return f"(({FETCH_FUNCTION}))({json.dumps([url, dict(init)])})"
 
 
 @dataclass(frozen=True)
@@ -308,7 +345,9 @@ class Engine(Protocol):
 
     ``open`` loads a URL in the one tab; ``evaluate`` runs a JavaScript expression there, awaits
     it when it is a promise, and returns its value passed through ``JSON.stringify`` and parsed
-    back, or raises :class:`ScriptError` when it throws or rejects.
+    back, or raises :class:`ScriptError` when it throws or rejects. ``console`` returns the
+    console messages the browser printed since it was last called, or None when the engine's
+    driver does not expose them.
     """
 
     name: str
@@ -317,6 +356,8 @@ class Engine(Protocol):
     def open(self, url: str) -> None: ...
 
     def evaluate(self, expression: str) -> Any: ...
+
+    def console(self) -> list[str] | None: ...
 
     def quit(self) -> None: ...
 
@@ -329,6 +370,16 @@ Promise.resolve().then(() => (0, eval)(arguments[0])).then(
   (error) => done({error: String(error)}),
 );
 """
+
+
+def evaluate_with_webdriver(driver: Any, expression: str) -> Any:
+    """`Engine.evaluate` for a classic WebDriver session (chromedriver, WebKitWebDriver)."""
+    result = driver.execute_async_script(EVALUATE_SCRIPT, expression)
+    if "error" in result:
+        raise ScriptError(f"script threw: {result['error']}")
+    if result.get("value") is None:
+        raise ScriptError(f"the expression has no JSON value: {expression[:80]!r}")
+    return json.loads(result["value"])
 
 
 class Browser:
@@ -346,6 +397,8 @@ class Browser:
         for flag in CHROMIUM_FLAGS:
             options.add_argument(flag)
         options.add_argument(f"--user-data-dir={self.profile}")
+        # The console, as the driver's "browser" log.
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         # An explicit driver path keeps selenium-manager from looking for (or fetching) one. The
         # driver leads a process group of its own, with Chromium in it, for `quit` to kill.
         service = Service(driver, popen_kw={"start_new_session": True})
@@ -354,35 +407,22 @@ class Browser:
         self.driver.set_script_timeout(20)
         self.driver.set_page_load_timeout(20)
         self.version: str = self.driver.capabilities.get("browserVersion", "unknown")
-        self._location: str | None = None
 
-    def open(self, url: str, *, sandboxed: bool = False) -> None:
-        """Load ``url``; with ``sandboxed``, run later scripts in a sandboxed frame inside it.
-
-        A frame sandboxed without ``allow-same-origin`` has an opaque origin, which Chromium
-        serialises as ``Origin: null`` (HTML #sandboxing, Fetch #serializing-a-request-origin).
-        """
-        location = f"{url} sandboxed" if sandboxed else url
-        if location == self._location:
-            return
-        self.driver.switch_to.default_content()
+    def open(self, url: str) -> None:
         self.driver.get(url)
-        if sandboxed:
-            self.driver.execute_async_script(SANDBOX_SCRIPT)
-            self.driver.switch_to.frame("sandbox")
-        self._location = location
-
-    def fetch(self, url: str, init: Mapping[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = self.driver.execute_async_script(FETCH_SCRIPT, url, dict(init))
-        return result
 
     def evaluate(self, expression: str) -> Any:
-        result = self.driver.execute_async_script(EVALUATE_SCRIPT, expression)
-        if "error" in result:
-            raise ScriptError(f"script threw: {result['error']}")
-        if result.get("value") is None:
-            raise ScriptError(f"the expression has no JSON value: {expression[:80]!r}")
-        return json.loads(result["value"])
+        return evaluate_with_webdriver(self.driver, expression)
+
+    def console(self) -> list[str]:
+        # Each entry's message is "<source URL> - <text>" or "<source URL> <line>:<column>
+        # <text>"; DevTools shows the text alone.
+        messages = []
+        for entry in self.driver.get_log("browser"):
+            _, _, text = entry["message"].partition(" ")
+            position, _, rest = text.partition(" ")
+            messages.append(rest if position == "-" or position[:1].isdigit() else text)
+        return messages
 
     def quit(self) -> None:
         try:
@@ -394,29 +434,42 @@ class Browser:
 
 
 class Lab:
-    """The browser, the two page servers and the API, shared by every test of the session."""
+    """One engine, the two page servers and the API, shared by the tests of one engine."""
 
-    def __init__(self, browser: Browser, api: Api, ports: Mapping[str, int]) -> None:
+    def __init__(self, browser: Engine, api: Api, ports: Mapping[str, int]) -> None:
         self.browser = browser
+        self.engine = browser.name
         self.api = api
         self.ports = dict(ports)
         self._runs = 0
+        self._location: str | None = None
 
     def page_url(self, host: str = "127.0.0.1", port: str = "P") -> str:
         return f"http://{host}:{self.ports[port]}/"
 
+    def open(self, url: str, *, sandboxed: bool = False) -> None:
+        """Load ``url`` (unless it is loaded); with ``sandboxed``, fetch from a sandboxed frame."""
+        location = f"{url} sandboxed" if sandboxed else url
+        if location == self._location:
+            return
+        self._location = None
+        self.browser.open(url)
+        if sandboxed:
+            self.browser.evaluate(SANDBOX_SCRIPT % json.dumps(SANDBOX_FRAME))
+        self._location = location
+
     def open_page(self, host: str = "127.0.0.1", port: str = "P") -> None:
         """Load the page; the host ``null`` means a sandboxed frame in the 127.0.0.1 page."""
         if host == "null":
-            self.browser.open(self.page_url("127.0.0.1", port), sandboxed=True)
+            self.open(self.page_url("127.0.0.1", port), sandboxed=True)
         else:
-            self.browser.open(self.page_url(host, port))
+            self.open(self.page_url(host, port))
 
     def new_run(self) -> str:
         """A query string unique in this session, shared by the fetches of one test.
 
-        Chromium's preflight and HTTP caches are keyed by URL; a fresh query per test keeps
-        one test's cached answers out of the next, while fetches within a test share them.
+        The preflight and HTTP caches are keyed by URL; a fresh query per test keeps one test's
+        cached answers out of the next, while fetches within a test share them.
         """
         self._runs += 1
         return f"run={self._runs}"
@@ -425,15 +478,28 @@ class Lab:
         return f"http://127.0.0.1:{self.api.port}{path}?{query}"
 
     def set_session_cookie(self) -> None:
-        """Store the API origin's cookie the way a real login would: a top-level visit."""
-        self.browser.open(f"http://127.0.0.1:{self.api.port}/set-cookie")
-        names = {cookie["name"] for cookie in self.browser.driver.get_cookies()}
-        if SESSION_COOKIE.split("=")[0] not in names:
-            raise RuntimeError(f"Chromium did not store the session cookie: {names!r}")
+        """Store the API origin's cookie the way a real login would: a top-level visit.
+
+        The echo at the API origin, visited next, shows the cookie came back.
+        """
+        self.open(f"http://127.0.0.1:{self.api.port}/set-cookie")
+        self.open(f"http://127.0.0.1:{self.api.port}/echo")
+        echoed = self.browser.evaluate("document.body.textContent")
+        if f"cookie={SESSION_COOKIE}" not in echoed:
+            raise RuntimeError(f"{self.engine} did not store the session cookie: {echoed!r}")
+
+    def fetch_url(self, url: str, init: Mapping[str, Any]) -> dict[str, Any]:
+        """Run ``fetch(url, init)`` in the page (or sandboxed frame) last opened."""
+        if self._location is not None and self._location.endswith(" sandboxed"):
+            expression = SANDBOX_FETCH % json.dumps([url, dict(init)])
+        else:
+            expression = fetch_expression(url, init)
+        result: dict[str, Any] = self.browser.evaluate(expression)
+        return result
 
     def fetch(self, path: str, query: str, init: Mapping[str, Any]) -> dict[str, Any]:
         """Run ``fetch(<api><path>?<query>, init)`` in the page last opened."""
-        return self.browser.fetch(self.api_url(path, query), init)
+        return self.fetch_url(self.api_url(path, query), init)
 
 
 @dataclass(frozen=True)
@@ -448,8 +514,8 @@ class Script:
 class ScriptedApi:
     """An origin that answers with hand-written CORS headers, no middleware involved.
 
-    It shows Chromium responses the middleware never sends (``*`` lists, duplicate fields,
-    wrong case), so the browser model in ``wsgicors.browser`` can be held to them too.
+    It shows the browsers responses the middleware never sends (``*`` lists, duplicate fields,
+    wrong case), so the browser model in ``wsgicors.tools.browser`` can be held to them too.
     """
 
     BODY = b"scripted"

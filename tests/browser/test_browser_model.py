@@ -2,8 +2,8 @@
 
 The middleware only ever sends well-formed answers, so these cases use a server that sends
 hand-written CORS headers: ``*`` lists, duplicate fields, wrong case, a failed status. For each,
-Chromium and the model must reach the same verdict: preflight sent or not, response readable or
-not, and which of the server's headers the script can read.
+each engine and the model of that engine must reach the same verdict: preflight sent or not,
+response readable or not, and which of the server's headers the script can read.
 
 The rows of ``engine_cases`` record where Chromium and Firefox were seen to decide differently;
 the model must reach each engine's own verdict on every row (that test needs no browser).
@@ -21,7 +21,10 @@ from wsgicors.tools.browser import FetchRequest, HTTPResponse, evaluate, type_er
 
 from .engine_cases import CASES, Case
 from .harness import Lab, Script, ScriptedApi
-from .scenarios import Fetch
+from .scenarios import Fetch, read_console
+
+# How the console data names these cases, apart from the scenarios.
+RAW_PREFIX = "raw/"
 
 Fields = tuple[tuple[str, str], ...]
 SAFELISTED = ("content-length", "content-type")
@@ -36,10 +39,11 @@ class Raw:
     allowed: bool = True
     preflight_status: int = 204
     readable: tuple[str, ...] = field(default=SAFELISTED)
+    id: str = ""
 
 
 def raw(id: str, **fields: Any) -> Any:
-    return pytest.param(Raw(**fields), id=id)
+    return pytest.param(Raw(id=id, **fields), id=id)
 
 
 STAR = ((ACAO, "*"),)
@@ -157,8 +161,11 @@ def fill(fields: Fields, origin: str) -> Fields:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("case", RAW_CASES)
-def test_browser_model_matches_chromium_on_raw_answer(
-    lab: Lab, scripted: ScriptedApi, case: Raw
+def test_browser_model_matches_engine_on_raw_answer(
+    lab: Lab,
+    scripted: ScriptedApi,
+    console_log: dict[tuple[str, str], list[str]],
+    case: Raw,
 ) -> None:
     origin = lab.page_url().rstrip("/")
     body = ScriptedApi.BODY
@@ -172,9 +179,13 @@ def test_browser_model_matches_chromium_on_raw_answer(
     scripted.script = Script(case.preflight_status, preflight, actual)
     lab.open_page()
     scripted.recorder.clear()
-    result = lab.browser.fetch(scripted.url(lab.new_run()), case.fetch.init())
+    read_console(lab, expect_some=False)
+    result = lab.fetch_url(scripted.url(lab.new_run()), case.fetch.init())
+    messages = read_console(lab, expect_some=result["kind"] == "error")
+    if messages and result["kind"] == "error":
+        console_log[lab.engine, f"{RAW_PREFIX}{case.id}"] = messages
     sent = {name.lower() for name, _ in actual}
-    chromium = (
+    browser = (
         any(seen.is_preflight for seen in scripted.recorder.seen),
         result["kind"] == "response",
         sorted(name for name in result.get("headers", {}) if name in sent),
@@ -186,6 +197,7 @@ def test_browser_model_matches_chromium_on_raw_answer(
         tuple(case.fetch.headers.items()),
         case.fetch.credentialed,
         "/scripted",
+        engine=lab.engine,
     )
     verdict = evaluate(
         request,
@@ -203,7 +215,7 @@ def test_browser_model_matches_chromium_on_raw_answer(
         case.allowed,
         sorted(case.readable) if case.allowed else [],
     )
-    assert (chromium, model) == (expected, expected)
+    assert (browser, model) == (expected, expected)
 
 
 # --- the model against each engine's observed verdicts --------------------------------------

@@ -1,10 +1,9 @@
-"""``wsgicors explain --json`` must reach Chromium's verdict on every scenario of the table.
+"""``wsgicors explain --json`` must reach each engine's verdict on every scenario of the table.
 
-The verdict compared is ``engines.chromium``: the overall one also holds for Firefox and WebKit.
-
-Chromium's verdict is the one the conformance test recorded in this session; when that test did
-not run, the table's expectation stands in for it (the conformance test holds the table to
-Chromium). Path-scoped scenarios are left out: one KrakenD config holds one policy.
+For each engine, ``engines.<engine>`` is compared with the verdict that engine reached in the
+conformance test of this session; when that test did not run in an engine, the table's
+expectation for the engine stands in for it (the conformance test holds the table to each
+engine). Path-scoped scenarios are left out: one KrakenD config holds one policy.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .scenarios import SCENARIOS, Allowed, Scenario, render
+from .scenarios import ENGINES, SCENARIOS, Allowed, Scenario, render
 
 cli = pytest.importorskip("wsgicors.cli", reason="wsgicors.cli (the explain command) is missing")
 
@@ -58,23 +57,34 @@ EXPLAINABLE = [
 ]
 
 
+def observed(
+    verdicts: dict[tuple[str, str], tuple[bool, bool]], scenario: Scenario, engine: str
+) -> tuple[bool, bool]:
+    """(preflight sent, response readable) in ``engine``: seen in this session, or the table's."""
+    expected = (
+        scenario.preflights_in(engine) > 0,
+        isinstance(scenario.expect_in(engine), Allowed),
+    )
+    return verdicts.get((engine, scenario.id), expected)
+
+
 @pytest.mark.parametrize("scenario", EXPLAINABLE)
-def test_explain_verdict_matches_chromium(
+def test_explain_verdict_matches_every_engine(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    chromium_verdicts: dict[str, tuple[bool, bool]],
+    verdicts: dict[tuple[str, str], tuple[bool, bool]],
     scenario: Scenario,
 ) -> None:
     config = tmp_path / "krakend.json"
     config.write_text(json.dumps(krakend_config(scenario)))
-    chromium = chromium_verdicts.get(
-        scenario.id, (scenario.preflights > 0, isinstance(scenario.expect, Allowed))
-    )
 
     status = cli.main(explain_argv(scenario, config))
     verdict = json.loads(capsys.readouterr().out)
 
-    engine = verdict["engines"]["chromium"]
-    assert (engine["preflight"], engine["allowed"]) == chromium
+    model = {
+        engine: (verdict["engines"][engine]["preflight"], verdict["engines"][engine]["allowed"])
+        for engine in ENGINES
+    }
+    assert model == {engine: observed(verdicts, scenario, engine) for engine in ENGINES}
     # The exit status is 0 only when every engine allows the request.
-    assert status == (0 if all(e["allowed"] for e in verdict["engines"].values()) else 2)
+    assert status == (0 if all(allowed for _, allowed in model.values()) else 2)

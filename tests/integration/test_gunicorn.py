@@ -240,9 +240,9 @@ def run_to_exit(argv: list[str], env: dict[str, str] | None = None) -> tuple[int
         pytest.param(
             'wsgicors:wrap("hello:app", config="{dir}/broken.json")',
             {"broken.json": '{"allow_origins": ["https://www.domain.com"]'},
-            "wsgicors: invalid CORS policy in {dir}/broken.json (1 problem): (1) config: "
-            "'{dir}/broken.json': invalid JSON at line 1, column 45: Expecting ',' delimiter; fix "
-            "the JSON syntax there (a trailing comma or a missing quote is the usual cause)",
+            "wsgicors: cannot read CORS configuration {dir}/broken.json: invalid JSON at line 1, "
+            "column 44: the file ends before every object and array is closed; close each '{{' "
+            "with '}}' and each '[' with ']'",
             id="broken JSON",
         ),
         pytest.param(

@@ -6,6 +6,7 @@ tests/integration/test_gunicorn.py runs the same factory under a real gunicorn.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -262,9 +263,8 @@ def test_broken_json_is_one_line_error_naming_the_file(apps: Path, tmp_path: Pat
         wrap("apps", config=config)
 
     assert str(caught.value) == (
-        f"wsgicors: invalid CORS policy in {config} (1 problem): (1) config: {config!r}: "
-        "invalid JSON at line 2, column 1: Expecting property name enclosed in double quotes; "
-        "fix the JSON syntax there (a trailing comma or a missing quote is the usual cause)"
+        f"wsgicors: cannot read CORS configuration {config}: invalid JSON at line 1, column 40: "
+        "a ',' before '}' (JSON allows no trailing comma); remove the ',' at the end of line 1"
     )
 
 
@@ -275,8 +275,7 @@ def test_missing_file_is_one_line_error_naming_the_file(apps: Path, tmp_path: Pa
         wrap("apps", config=config)
 
     assert str(caught.value) == (
-        f"wsgicors: invalid CORS policy in {config} (1 problem): (1) config: {config!r}: the "
-        "file cannot be read (No such file or directory); check the path and its permissions"
+        f"wsgicors: cannot read CORS configuration {config}: there is no such file; check the path"
     )
 
 
@@ -367,6 +366,77 @@ def test_error_under_gunicorn_is_its_app_import_error(apps: Path) -> None:
     assert (isinstance(caught.value, WrapError), isinstance(caught.value, RuntimeError)) == (
         True,
         True,
+    )
+
+
+def run_gunicorn(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key != CONFIG_ENV}
+    return subprocess.run(
+        [sys.executable, "-m", "gunicorn", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("factory", "line"),
+    [
+        pytest.param(
+            'wsgicors:wrap("apps", config="cors.json")',
+            "wsgicors: invalid CORS policy in cors.json (1 problem): (1) allow_origins: "
+            "'https://a.example/': an origin has no path; remove the trailing '/' (use "
+            "'https://a.example')",
+            id="bad config",
+        ),
+        pytest.param(
+            'wsgicors:wrap("apps", config="absent.json")',
+            "wsgicors: cannot read CORS configuration absent.json: there is no such file; check "
+            "the path: a relative path is read from the working directory, {dir}",
+            id="missing config",
+        ),
+        pytest.param(
+            'wsgicors:wrap("nosuch:app")',
+            "wsgicors: cannot import module 'nosuch' for 'nosuch:app': No module named 'nosuch'",
+            id="bad import string",
+        ),
+    ],
+)
+@pytest.mark.parametrize("mode", ["--check-config", "--print-config"])
+def test_gunicorn_config_check_prints_one_line(
+    apps: Path, mode: str, factory: str, line: str
+) -> None:
+    write_json(apps / "cors.json", '{"allow_origins": ["https://a.example/"]}')
+
+    result = run_gunicorn(apps, mode, factory)
+
+    assert (result.returncode, result.stderr) == (1, line.format(dir=apps) + "\n")
+
+
+def test_gunicorn_config_check_passes_a_good_factory_silently(apps: Path) -> None:
+    write_json(apps / "cors.json", '{"allow_origins": ["https://a.example"]}')
+
+    result = run_gunicorn(apps, "--check-config", 'wsgicors:wrap("apps", config="cors.json")')
+
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_warning_from_config_file_names_the_file_and_line_under_gunicorn(apps: Path) -> None:
+    write_json(
+        apps / "cors.json",
+        '{\n  "allow_origins": ["https://a.example"],\n  "allow_headers": ["Origin"]\n}\n',
+    )
+
+    result = run_gunicorn(apps, "--check-config", 'wsgicors:wrap("apps", config="cors.json")')
+
+    assert (result.returncode, result.stderr) == (
+        0,
+        "cors.json:3: PolicyWarning: allow_headers: browsers never send 'Origin' in a preflight "
+        "(a script cannot set it), so listing it has no effect\n"
+        '  "allow_headers": ["Origin"]\n',
     )
 
 

@@ -106,10 +106,9 @@ def test_broken_json_is_refused_naming_the_json_file(tmp_path: Path) -> None:
         cors_filter(tmp_path, "config = cors.json\n")
 
     assert str(caught.value) == (
-        f"invalid CORS policy in {tmp_path / 'cors.json'} (1 problem):\n"
-        f"- config: {str(tmp_path / 'cors.json')!r}: invalid JSON at line 1, column 2: "
-        "Expecting property name enclosed in double quotes; fix the JSON syntax there (a "
-        "trailing comma or a missing quote is the usual cause)"
+        f"cannot read CORS configuration {tmp_path / 'cors.json'}: invalid JSON at line 1, "
+        "column 1: the file ends before every object and array is closed; close each '{' with "
+        "'}' and each '[' with ']'"
     )
 
 

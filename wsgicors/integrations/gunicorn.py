@@ -12,7 +12,9 @@ option.
 
 Under gunicorn the error is also a ``gunicorn.errors.AppImportError``, which gunicorn prints
 as that one line (no traceback) before it stops with "App failed to load.", and a
-``RuntimeError``, which ``gunicorn --preload`` prints as ``Error: <the line>``.
+``RuntimeError``, which ``gunicorn --preload`` prints as ``Error: <the line>``. Under
+``gunicorn --check-config`` (or ``--print-config``), which prints any exception with its whole
+traceback, ``wrap`` prints the line itself and exits with status 1.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ..errors import PolicyError, Problem
 from ..middleware import CORSMiddleware
 
 if TYPE_CHECKING:
+    from types import FrameType
     from wsgiref.types import WSGIApplication
 
 __all__ = ["WrapError", "import_app", "wrap"]
@@ -161,6 +164,40 @@ def wrap(
 
     Raises ``WrapError``, whose message is one line, for anything that cannot be used.
     """
+    try:
+        return _wrap(app_or_import_string, config, overrides)
+    except WrapError as error:
+        if _gunicorn_checking_config():
+            print(error, file=sys.stderr)
+            raise SystemExit(1) from None
+        raise
+
+
+def _gunicorn_checking_config() -> bool:
+    """True when gunicorn loads the application for --check-config or --print-config.
+
+    gunicorn then prints any exception as its traceback, chained causes included, and exits
+    with 1; a SystemExit passes through that handler, so the one line can stand alone. The
+    frame of gunicorn's ``BaseApplication.run`` says which mode it runs in; under any other
+    server, or a gunicorn whose internals differ, this is False and the WrapError is raised.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        if (
+            frame.f_globals.get("__name__") == "gunicorn.app.base"
+            and frame.f_code.co_name == "run"
+        ):
+            cfg = getattr(frame.f_locals.get("self"), "cfg", None)
+            return bool(getattr(cfg, "check_config", False) or getattr(cfg, "print_config", False))
+        frame = frame.f_back
+    return False
+
+
+def _wrap(
+    app_or_import_string: WSGIApplication | str,
+    config: str | os.PathLike[str] | None,
+    overrides: dict[str, Any],
+) -> CORSMiddleware:
     if isinstance(app_or_import_string, str):
         app = import_app(app_or_import_string)
     elif callable(app_or_import_string):
@@ -182,12 +219,13 @@ def wrap(
 
 
 def _one_line(error: PolicyError, from_env: bool) -> str:
-    where = ""
-    if error.source:
-        where = f" in {error.source}"
-        if from_env:
-            where += f" (named by ${CONFIG_ENV})"
+    title = error.title
+    if error.source and from_env:
+        title += f" (named by ${CONFIG_ENV})"
+    if error.unreadable and len(error.problems) == 1:
+        [problem] = error.problems
+        return f"{title}: {problem.rule}; {problem.hint}"
     count = len(error.problems)
     noun = "problem" if count == 1 else "problems"
     listed = " ".join(f"({number}) {problem}" for number, problem in enumerate(error.problems, 1))
-    return f"invalid CORS policy{where} ({count} {noun}): {listed}"
+    return f"{title} ({count} {noun}): {listed}"

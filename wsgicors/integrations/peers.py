@@ -225,27 +225,38 @@ def spec_from_setting(value: object, source: str | None, setting: str = "WSGICOR
             source=source,
         )
     if value and all(isinstance(key, str) and key.startswith("/") for key in value):
-        return _scoped(value, source)
+        return _scoped(value, source, setting)
     try:
         return _policy(value)
     except PolicyError as error:
         raise PolicyError(error.problems, source=source) from None
 
 
-def _policy(value: object) -> CORSPolicy | None:
+def _policy(value: Mapping[str, object] | CORSPolicy | None) -> CORSPolicy | None:
     if value is None or isinstance(value, CORSPolicy):
         return value
-    if not isinstance(value, Mapping):
-        return CORSPolicy.from_dict(value)  # type: ignore[arg-type]  # refused, with a hint
     options = {key: item for key, item in value.items() if key not in PYTHON_ONLY_OPTIONS}
     overrides = {key: item for key, item in value.items() if key in PYTHON_ONLY_OPTIONS}
     return CORSPolicy.from_dict(options, **overrides)
 
 
-def _scoped(value: Mapping[str, object], source: str | None) -> dict[str, CORSPolicy | None]:
+def _scoped(
+    value: Mapping[str, object], source: str | None, setting: str
+) -> dict[str, CORSPolicy | None]:
     policies: dict[str, CORSPolicy | None] = {}
     problems: list[Problem] = []
     for prefix, item in value.items():
+        if item is not None and not isinstance(item, (Mapping, CORSPolicy)):
+            problems.append(
+                Problem(
+                    f"{setting}[{prefix!r}]",
+                    item,
+                    "the policy of a path prefix is a dict of CORS options, a CORSPolicy, or "
+                    "None for no CORS there",
+                    f"write {setting} = {{{prefix!r}: {{'allow_origins': [...]}}}}",
+                )
+            )
+            continue
         try:
             policies[prefix] = _policy(item)
         except PolicyError as error:
@@ -269,8 +280,11 @@ class _Reader:
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
         self.origins: dict[str, tuple[str, object]] = {}
+        # Every refusal, the repeated ones too: a resource repeats the app's settings.
+        self.refusals = 0
 
     def refuse(self, setting: str, value: object, rule: str, hint: str) -> None:
+        self.refusals += 1
         problem = Problem(setting, value, rule, hint)
         if problem not in self.problems:
             self.problems.append(problem)
@@ -342,12 +356,16 @@ def _origin_regex(
     return False
 
 
+# A comma between list entries, not one inside a regex quantifier such as '{2,8}'.
+_LIST_COMMA = re.compile(r",(?![^{}]*\})")
+
+
 def _strings(value: object, split: bool) -> list[object] | None:
     """A list of the entries of ``value``: a list, tuple or set; a string is one entry, or
     its comma-separated parts when ``split`` (a setting from an environment variable)."""
     if isinstance(value, str):
         if split:
-            return [part.strip() for part in value.split(",") if part.strip()]
+            return [part.strip() for part in _LIST_COMMA.split(value) if part.strip()]
         return [value]
     if isinstance(value, (list, tuple, set, frozenset)):
         return list(value)
@@ -453,9 +471,24 @@ def translate_django_cors_headers(settings: object) -> Translation:
                 hint,
             )
 
+    def flag(name: str, legacy: str | None = None) -> tuple[str, bool | None]:
+        """A True/False setting, or None when refused: django-cors-headers' checks refuse
+        anything else (corsheaders.E003, E005, E015), a string from the environment too."""
+        setting, value = get(name, legacy, default=False)
+        if isinstance(value, bool):
+            return setting, value
+        reader.refuse(
+            setting,
+            value,
+            "django-cors-headers accepts only True or False here",
+            f"write {setting} = True or False (a string from the environment is not False: "
+            "compare it, e.g. os.environ.get(...) == 'true')",
+        )
+        return setting, None
+
     options: dict[str, Any] = {}
-    _, credentials = get("CORS_ALLOW_CREDENTIALS", default=False)
-    all_name, allow_all = get("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL", False)
+    _, credentials = flag("CORS_ALLOW_CREDENTIALS")
+    all_name, allow_all = flag("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
     origins_name, listed = get("CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST", ())
     regexes_name, regex_settings = get(
         "CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST", ()
@@ -464,6 +497,7 @@ def translate_django_cors_headers(settings: object) -> Translation:
     origins: list[str] = []
     regexes: list[str] = []
     every_origin = allow_all is True
+    refusals_before = reader.refusals
     entries = _strings(listed, split=False)
     if entries is None:
         reader.refuse(
@@ -512,7 +546,7 @@ def translate_django_cors_headers(settings: object) -> Translation:
             func = _SignalFunc(func)
         if func is not None:
             options["allow_origin_func"] = func
-    else:
+    elif allow_all is not None and reader.refusals == refusals_before:
         reader.refuse(
             origins_name,
             [],
@@ -520,8 +554,8 @@ def translate_django_cors_headers(settings: object) -> Translation:
             "CORS_ALLOWED_ORIGINS, CORS_ALLOWED_ORIGIN_REGEXES nor CORS_ALLOW_ALL_ORIGINS is set)",
             "set CORS_ALLOWED_ORIGINS to the origins to allow",
         )
-    if credentials is not False and not refused_all:
-        options["allow_credentials"] = credentials
+    if credentials and not refused_all:
+        options["allow_credentials"] = True
 
     methods_name, methods = get("CORS_ALLOW_METHODS", default=_DJANGO_METHODS)
     method_list = _strings(methods, split=False)
@@ -547,16 +581,17 @@ def translate_django_cors_headers(settings: object) -> Translation:
     _, max_age = get("CORS_PREFLIGHT_MAX_AGE", default=_DJANGO_MAX_AGE)
     if max_age:  # django-cors-headers sends no header for 0
         options["max_age"] = max_age
-    _, private = get("CORS_ALLOW_PRIVATE_NETWORK", default=False)
-    if private is not False:
-        options["allow_private_network"] = private
+    _, private = flag("CORS_ALLOW_PRIVATE_NETWORK")
+    if private:
+        options["allow_private_network"] = True
 
     urls_name, urls = get("CORS_URLS_REGEX", default=r"^.*$")
+    urls_shown = urls.pattern if isinstance(urls, re.Pattern) else urls
     prefix = _path_prefix(urls)
     if prefix is None:
         reader.refuse(
             urls_name,
-            urls.pattern if isinstance(urls, re.Pattern) else urls,
+            urls_shown,
             "wsgicors chooses a policy by path prefix, and this regular expression is not "
             "one ('^/api/.*$' is)",
             "write WSGICORS as a mapping of path prefixes to options, e.g. "
@@ -565,7 +600,7 @@ def translate_django_cors_headers(settings: object) -> Translation:
     elif prefix != "/" and signal_func:
         reader.refuse(
             urls_name,
-            urls,
+            urls_shown,
             "check_request_enabled receivers also turn CORS on outside CORS_URLS_REGEX in "
             "django-cors-headers, and wsgicors applies a policy by path prefix only",
             "remove CORS_URLS_REGEX (the receivers then decide on every path), or write "
@@ -736,6 +771,7 @@ def _flask_options(
     origins: list[str] = []
     regexes: list[str] = []
     every_origin = False
+    refusals_before = reader.refusals
     if entries is None:
         reader.refuse(name("origins"), origins_value, "a list of origins", "write ['https://...']")
         entries = []
@@ -775,8 +811,15 @@ def _flask_options(
             result["allow_origins"] = origins
         if regexes:
             result["allow_origin_func"] = OriginRegexes(tuple(regexes), ignore_case=True)
-        if not origins and not regexes:
-            result["allow_origins"] = []  # refused by the core: nothing could be allowed
+        if not origins and not regexes and reader.refusals == refusals_before:
+            reader.refuse(
+                name("origins"),
+                origins_value,
+                "flask-cors allows no origin at all with this value, and a wsgicors policy "
+                "allows at least one",
+                "list the origins to allow; for no CORS on these paths, map their prefix to "
+                "None in WSGICORS",
+            )
     if credentials and not refused_all:
         result["allow_credentials"] = True
 

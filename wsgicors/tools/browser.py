@@ -77,6 +77,7 @@ __all__ = [
     "check_actual",
     "check_preflight",
     "combine_headers",
+    "console_messages",
     "cors_check",
     "engine_list",
     "engine_name",
@@ -985,3 +986,104 @@ def evaluate(
         cache=cache,
         notes=tuple(notes),
     )
+
+
+# What each engine's console prints for a failed check, in the engine's own words (collected
+# from Chromium 156 and Firefox 153 by the browser suite). ``{value}`` is the rejection's value.
+_CHROMIUM_CONSOLE = {
+    CHECK_ACAO_MISSING: "No 'Access-Control-Allow-Origin' header is present on the requested "
+    "resource.",
+    CHECK_ACAO_MULTIPLE: "The 'Access-Control-Allow-Origin' header contains multiple values "
+    "'{value}', but only one is allowed. Have the server send the header with a valid value.",
+    CHECK_ACAO_WILDCARD: "The value of the 'Access-Control-Allow-Origin' header in the response "
+    "must not be the wildcard '*' when the request's credentials mode is 'include'.",
+    CHECK_ACAO_MISMATCH: "The 'Access-Control-Allow-Origin' header has a value '{value}' that is "
+    "not equal to the supplied origin. Have the server send the header with a valid value.",
+    CHECK_ACAC: "The value of the 'Access-Control-Allow-Credentials' header in the response is "
+    "'{value}' which must be 'true' when the request's credentials mode is 'include'.",
+    CHECK_PREFLIGHT_STATUS: "It does not have HTTP ok status.",
+    CHECK_PREFLIGHT_REDIRECT: "Redirect is not allowed for a preflight request.",
+    CHECK_METHOD: "Method {value} is not allowed by Access-Control-Allow-Methods in preflight "
+    "response.",
+    CHECK_HEADER: "Request header field {value} is not allowed by Access-Control-Allow-Headers in "
+    "preflight response.",
+    CHECK_ACAM_SYNTAX: "Cannot parse Access-Control-Allow-Methods response header field in "
+    "preflight response.",
+    CHECK_ACAH_SYNTAX: "Cannot parse Access-Control-Allow-Headers response header field in "
+    "preflight response.",
+}
+_FIREFOX_CONSOLE = {
+    CHECK_ACAO_MISSING: "CORS header \u2018Access-Control-Allow-Origin\u2019 missing",
+    CHECK_ACAO_MULTIPLE: "Multiple CORS header \u2018Access-Control-Allow-Origin\u2019 "
+    "not allowed",
+    CHECK_ACAO_WILDCARD: "Credential is not supported if the CORS header "
+    "\u2018Access-Control-Allow-Origin\u2019 is \u2018*\u2019",
+    CHECK_ACAO_MISMATCH: "CORS header \u2018Access-Control-Allow-Origin\u2019 does not match "
+    "\u2018{value}\u2019",
+    CHECK_ACAC: "expected \u2018true\u2019 in CORS header "
+    "\u2018Access-Control-Allow-Credentials\u2019",
+    CHECK_PREFLIGHT_STATUS: "CORS preflight response did not succeed",
+    CHECK_PREFLIGHT_REDIRECT: "CORS request external redirect not allowed",
+    CHECK_METHOD: "Did not find method in CORS header \u2018Access-Control-Allow-Methods\u2019",
+    CHECK_HEADER: "header \u2018{value}\u2019 is not allowed according to header "
+    "\u2018Access-Control-Allow-Headers\u2019 from CORS preflight response",
+    CHECK_ACAM_SYNTAX: "invalid token \u2018{value}\u2019 in CORS header "
+    "\u2018Access-Control-Allow-Methods\u2019",
+    CHECK_ACAH_SYNTAX: "invalid token \u2018{value}\u2019 in CORS header "
+    "\u2018Access-Control-Allow-Headers\u2019",
+}
+# Firefox ends these with the failed response's status; the wildcard one quotes the URL.
+_FIREFOX_STATUS = frozenset({CHECK_ACAO_MISSING, CHECK_PREFLIGHT_STATUS})
+_FIREFOX_QUOTED = frozenset({CHECK_ACAO_WILDCARD})
+_FIREFOX_BLOCKED = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the "
+_FIREFOX_FOLLOW_UP = "(Reason: CORS request did not succeed). Status code: (null)."
+# WebKitGTK prints these on its console (seen with MiniBrowser's
+# --enable-write-console-messages-to-stdout); its WebDriver does not expose the console.
+_WEBKIT_CONSOLE = {
+    CHECK_ACAO_MISSING: "Origin {origin} is not allowed by Access-Control-Allow-Origin.",
+    CHECK_ACAO_MISMATCH: "Origin {origin} is not allowed by Access-Control-Allow-Origin.",
+}
+_WEBKIT_FOLLOW_UP = "Fetch API cannot load {url} due to access control checks."
+
+
+def console_messages(
+    engine: str, request: FetchRequest, verdict: Verdict, url: str, status: int | None = None
+) -> tuple[str, ...] | None:
+    """What ``engine``'s console prints when ``verdict`` blocks the request to ``url``.
+
+    ``status`` is the status of the response that failed the check. Empty when the request is
+    allowed; None when the model does not know the engine's words for the failed check.
+    """
+    if verdict.allowed or not verdict.rejections:
+        return ()
+    rejection = verdict.rejections[0]
+    if rejection.check == CHECK_TYPE_ERROR:
+        return None
+    # A verdict carries a preflight cache only once its preflight passed.
+    in_preflight = verdict.preflight and verdict.cache is None
+    value = rejection.value or ""
+    if engine == "chromium":
+        reason = _CHROMIUM_CONSOLE[rejection.check].format(value=value)
+        if in_preflight and rejection.check not in (CHECK_METHOD, CHECK_HEADER):
+            reason = _PREFLIGHT_PREFIX + reason
+        return (
+            f"Access to fetch at '{url}' from origin '{request.origin}' has been blocked by "
+            f"CORS policy: {reason}",
+            "Failed to load resource: net::ERR_FAILED",
+        )
+    if engine == "firefox":
+        reason = _FIREFOX_CONSOLE[rejection.check].format(value=value)
+        where = f"\u2018{url}\u2019" if rejection.check in _FIREFOX_QUOTED else url
+        line = f"{_FIREFOX_BLOCKED}remote resource at {where}. (Reason: {reason})."
+        if rejection.check in _FIREFOX_STATUS and status is not None:
+            line += f" Status code: {status}."
+        if in_preflight:
+            return (line, f"{_FIREFOX_BLOCKED}remote resource at {url}. {_FIREFOX_FOLLOW_UP}")
+        return (line,)
+    template = _WEBKIT_CONSOLE.get(rejection.check)
+    if template is None:
+        return None
+    line = template.format(origin=request.origin)
+    if status is not None:
+        line += f" Status code: {status}"
+    return (line, _WEBKIT_FOLLOW_UP.format(url=url))

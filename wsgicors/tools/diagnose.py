@@ -8,12 +8,15 @@ middleware lets it through or the remaining refusal is not the policy's to lift.
 then checked by playing the request again, in every engine, against the changed policy.
 
 Only ``explain`` can do this: it has the policy. ``probe`` talks to a server of any kind and
-reports the browser's side alone (:mod:`wsgicors.tools.browser`).
+reports the browser's side (:mod:`wsgicors.tools.browser`); when the server refuses a preflight
+outright, :func:`refused_preflight` lists what a server commonly refuses, given the request,
+and how to find out which it was.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -22,7 +25,14 @@ import attrs
 
 from ..compiled import CompiledPolicy, Refusal
 from ..errors import PolicyError, PolicyWarning
-from ..headers import MAX_ACRH_ELEMENTS, MAX_ACRH_LENGTH
+from ..headers import (
+    ACRH,
+    ACRM,
+    MAX_ACRH_ELEMENTS,
+    MAX_ACRH_LENGTH,
+    SAFELISTED_METHODS,
+    status_line,
+)
 from ..middleware import PolicySpec
 from ..origins import ALL, parse_origin_pattern, split_origin
 from ..policy import CORSPolicy
@@ -30,7 +40,7 @@ from ..scopes import PathScopes
 from .browser import FetchRequest, engine_list
 from .exchange import Exchange, Outcome, environ_of, explain
 
-__all__ = ["Diagnosis", "diagnose", "refusal_of", "scoped_policy"]
+__all__ = ["Diagnosis", "diagnose", "refusal_of", "refused_preflight", "scoped_policy"]
 
 # Each step lifts one refusal: the origin, the method, then one requested header at a time.
 _MAX_STEPS = 2 + MAX_ACRH_ELEMENTS
@@ -250,3 +260,90 @@ def _near_misses(origins: Sequence[str], origin: str) -> list[str]:
             what = "scheme" if pattern.scheme != scheme else "port"
             notes.append(f"allow_origins has {entry!r}: the {what} is part of the origin")
     return notes
+
+
+def refused_preflight(outcome: Outcome) -> Diagnosis | None:
+    """For ``probe``: a preflight the server answered with 403 and no CORS headers.
+
+    The server refused the preflight, and its answer does not say why. The likely causes,
+    from the request alone, most likely first: the method (a CORS layer's defaults allow only
+    GET, HEAD and POST), then the requested headers, then the origin. The fixes say what to
+    allow, and how to learn which check failed: ``wsgicors explain`` with the server's
+    configuration, or ``debug`` on a wsgicors server, whose 403 then names the reason in its
+    body (which ``probe`` prints, and quotes here).
+    """
+    exchange = outcome.primary
+    response = exchange.preflight_response
+    preflight = exchange.preflight_request
+    if exchange.verdict.allowed or response is None or preflight is None:
+        return None
+    if response.status != 403 or any(
+        name.lower().startswith("access-control-") for name, _ in response.headers
+    ):
+        return None
+    request = exchange.request
+    sent = dict(preflight.headers)
+    method = sent.get(ACRM, request.method)
+    requested = [name for name in sent.get(ACRH, "").split(",") if name]
+    refused = (
+        f"the server refused the preflight: {status_line(403)}, with no Access-Control-* headers"
+    )
+    explain_command = _explain_command(request)
+    if exchange.preflight_body:
+        return Diagnosis(
+            (f"{refused}; its body says why: {_quoted(exchange.preflight_body)}",),
+            (
+                "allow what the body names in the server's configuration; "
+                f"`{explain_command}`, with that configuration as CONFIG, shows the change",
+            ),
+            False,
+        )
+    likely: list[str] = []
+    allow: list[str] = []
+    if method not in SAFELISTED_METHODS:
+        likely.append(
+            f"the method {method!r} is not among the methods the server allows (wsgicors and "
+            "KrakenD allow only GET, HEAD and POST unless told otherwise)"
+        )
+        allow.append(f"{json.dumps(method)} to allow_methods")
+    if requested:
+        spelt = {name.lower(): name for name, _ in request.sent_headers}
+        several = len(requested) > 1
+        likely.append(
+            f"the request header{'s' if several else ''} "
+            + ", ".join(repr(name) for name in requested)
+            + f" {'are' if several else 'is'} not among the headers the server allows"
+        )
+        allow.append(
+            " and ".join(json.dumps(spelt.get(name, name)) for name in requested)
+            + " to allow_headers"
+        )
+    likely.append(f"the origin {request.origin!r} is not among the origins the server allows")
+    allow.append(f"{json.dumps(request.origin)} to allow_origins")
+    causes = [refused, f"most likely, {likely[0]}", *(f"or {cause}" for cause in likely[1:])]
+    fixes = [
+        "on the server, allow what it refuses; for wsgicors or KrakenD, add "
+        + ", or ".join(allow),
+        f"to see which check fails: run `{explain_command}` with the server's configuration as "
+        "CONFIG (a file holding {} for one on the defaults); or, on a wsgicors server, turn "
+        'debug on (`wsgicors serve --debug`, or "debug": true in its configuration): its 403 '
+        "then names the reason in the body, and probe prints it",
+    ]
+    return Diagnosis(tuple(causes), tuple(fixes), False)
+
+
+def _explain_command(request: FetchRequest) -> str:
+    words = ["wsgicors", "explain", "CONFIG", "--origin", request.origin]
+    if request.method != "GET":
+        words += ["--method", request.method]
+    for name, value in request.headers:
+        words += ["--header", f"{name}: {value}" if value else name]
+    if request.credentials:
+        words.append("--credentials")
+    if request.path != "/":
+        words += ["--path", request.path]
+    return shlex.join(words)
+
+
+def _quoted(text: str) -> str:
+    return repr(text) if not text.isprintable() else f"'{text}'"

@@ -54,9 +54,8 @@ def load_policy(path: str) -> LoadedPolicy:
     try:
         config = read_json(path)
     except PolicyError as error:
-        # An unreadable or malformed file is one problem: say it on one line.
-        [problem] = error.problems
-        raise ToolError(f"{path}: {problem.rule}; {problem.hint}") from None
+        # An unreadable or malformed file is one problem, which its message says on one line.
+        raise ToolError(str(error)) from None
     if not isinstance(config, Mapping):
         raise ToolError(
             f"{path}: the configuration is a JSON {type(config).__name__}, not an object; "

@@ -10,12 +10,12 @@ difference worth knowing, and every setting refused with its fix.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import os
 import sys
 import warnings
 from collections.abc import Mapping
+from importlib.machinery import SourceFileLoader
 from types import ModuleType
 from typing import Any
 
@@ -64,20 +64,26 @@ def _checked(translation: Translation, source: str) -> Migration:
     return Migration(translation, source, problems, found)
 
 
+def _importable_from_cwd() -> None:
+    """Make the working directory importable, as ``python -m`` and gunicorn do."""
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+
+
 def _import_module(target: str) -> ModuleType:
     """A module by dotted name (from the working directory) or by the path of a .py file."""
     if target.endswith(".py"):
         if not os.path.isfile(target):
             raise ToolError(f"{target}: no such file")
         name = os.path.splitext(os.path.basename(target))[0]
-        spec = importlib.util.spec_from_file_location(f"wsgicors_migrate_{name}", target)
-        if spec is None or spec.loader is None:
-            raise ToolError(f"{target}: cannot be imported as a Python module")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = ModuleType(f"wsgicors_migrate_{name}")
+        module.__file__ = target
+        try:
+            SourceFileLoader(module.__name__, target).exec_module(module)
+        except Exception as error:
+            raise ToolError(_not_run(target, error)) from None
         return module
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    _importable_from_cwd()
     try:
         return importlib.import_module(target)
     except ImportError as error:
@@ -85,6 +91,17 @@ def _import_module(target: str) -> ModuleType:
             f"{target}: cannot import it ({error}); give a settings module importable from "
             "the current directory, or the path of a .py file"
         ) from None
+    except Exception as error:
+        raise ToolError(_not_run(target, error)) from None
+
+
+def _not_run(target: str, error: Exception) -> str:
+    # A settings module often reads the environment (os.environ["SECRET_KEY"]) or imports
+    # what only the deployment has: one line, not a traceback.
+    return (
+        f"{target}: importing it raised {type(error).__name__}: {error}; set what it needs, "
+        "or give a file that holds the CORS_* settings alone"
+    )
 
 
 def migrate_django(target: str) -> Migration:
@@ -110,12 +127,13 @@ def migrate_flask(target: str) -> Migration:
         # Flask's config.from_pyfile: the upper-case names.
         config = {name: getattr(module, name) for name in dir(module) if name.isupper()}
     else:
-        if os.getcwd() not in sys.path:
-            sys.path.insert(0, os.getcwd())
+        _importable_from_cwd()
         try:
             app = import_app(target)
         except WrapError as error:
             raise ToolError(error.reason) from None
+        except Exception as error:
+            raise ToolError(_not_run(target, error)) from None
         found = getattr(app, "config", None)
         if not isinstance(found, Mapping):
             raise ToolError(

@@ -26,7 +26,7 @@ from .browser import (
     engine_name,
     max_age,
 )
-from .diagnose import Diagnosis
+from .diagnose import Diagnosis, refused_preflight
 from .exchange import Exchange, Outcome
 from .inputs import Refused
 
@@ -234,6 +234,8 @@ def render_text(
     answered_by: str,
     policy_source: str | None = None,
 ) -> str:
+    # Without a policy to diagnose (probe), a refused preflight still gets its likely causes.
+    diagnosis = diagnosis or refused_preflight(outcome)
     groups = outcome.groups()
     lines = _request_lines(outcome.primary.request, style, policy_source)
     if len(groups) == 1:
@@ -307,6 +309,7 @@ def _reasons(outcome: Outcome) -> list[str]:
 
 
 def render_json(outcome: Outcome, diagnosis: Diagnosis | None) -> str:
+    diagnosis = diagnosis or refused_preflight(outcome)
     exchange = outcome.primary
     verdict = exchange.verdict
     request = exchange.request
