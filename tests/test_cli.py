@@ -77,6 +77,16 @@ def session_text(argv: list[str], status: int, out: str, err: str) -> str:
     return f"$ wsgicors explain {shlex.join(argv)}\n{out}{err}[exit status {status}]\n"
 
 
+def split_console(out: str) -> tuple[str, list[str]]:
+    """The report without its closing "ENGINE's console says:" section, and that section."""
+    lines = out.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if line.endswith("'s console says:\n") and not line.startswith(" "):
+            assert lines[index - 1] == "\n"
+            return "".join(lines[: index - 1]), [x.rstrip("\n") for x in lines[index:]]
+    return out, []
+
+
 @pytest.mark.parametrize("name", list(SESSIONS))
 def test_explain_classic_mistake_session(
     name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -837,8 +847,30 @@ def test_explain_json_engines_agree(capsys: pytest.CaptureFixture[str], tmp_path
         "'https://app.example.com')."
     ]
     blocked = {"allowed": False, "preflight": True, "reasons": reasons}
+    console = {
+        "chromium": [
+            "Access to fetch at '/' from origin 'https://app.example.com' has been blocked by "
+            "CORS policy: Response to preflight request doesn't pass access control check: No "
+            "'Access-Control-Allow-Origin' header is present on the requested resource.",
+            "Failed to load resource: net::ERR_FAILED",
+        ],
+        "firefox": [
+            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote "
+            "resource at /. (Reason: CORS header \u2018Access-Control-Allow-Origin\u2019 "
+            "missing). Status code: 403.",
+            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote "
+            "resource at /. (Reason: CORS request did not succeed). Status code: (null).",
+        ],
+        "webkit": [
+            "Origin https://app.example.com is not allowed by Access-Control-Allow-Origin. "
+            "Status code: 403",
+            "Fetch API cannot load / due to access control checks.",
+        ],
+    }
     assert verdict["reasons"] == reasons
-    assert verdict["engines"] == {"chromium": blocked, "firefox": blocked, "webkit": blocked}
+    assert verdict["engines"] == {
+        engine: {**blocked, "console": lines} for engine, lines in console.items()
+    }
 
 
 def test_explain_json_reasons_name_the_engines_when_they_differ(
@@ -923,6 +955,17 @@ def test_explain_text_report_says_how_the_engines_differ(
         "  - the request header 'save-data' is not in allow_headers [\"X-Requested-With\"]\n"
         "  fix (checked: with this change every engine allows the request):\n"
         "  - add 'Save-Data' to allow_headers\n"
+        "\n"
+        "Firefox's console says:\n"
+        "  Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote "
+        "resource at /. (Reason: CORS header \u2018Access-Control-Allow-Origin\u2019 missing). "
+        "Status code: 403.\n"
+        "  Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote "
+        "resource at /. (Reason: CORS request did not succeed). Status code: (null).\n"
+        "WebKit's console says:\n"
+        "  Origin https://app.example.com is not allowed by Access-Control-Allow-Origin. Status "
+        "code: 403\n"
+        "  Fetch API cannot load / due to access control checks.\n"
     )
 
 
@@ -1097,7 +1140,8 @@ def test_probe_text_report_names_the_server(
     status, out, _ = run(capsys, "probe", live_server, "--origin", "https://evil.example")
     assert status == 2
     assert "   the server answers:\n   < 200 OK\n" in out
-    assert out.endswith(
+    report, console = split_console(out)
+    assert report.endswith(
         "BLOCKED: the browser does not let the page read the response.\n"
         "  the browser says:\n"
         "  - No 'Access-Control-Allow-Origin' header is present on the response (origin "
@@ -1105,6 +1149,12 @@ def test_probe_text_report_names_the_server(
         "  fix:\n"
         "  - the response must carry 'Access-Control-Allow-Origin: https://evil.example' "
         "(or '*')\n"
+    )
+    assert console[0] == "Chromium's console says:"
+    assert console[1] == (
+        "  Access to fetch at '/' from origin 'https://evil.example' has been "
+        "blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the "
+        "requested resource."
     )
 
 
@@ -1193,9 +1243,15 @@ def test_probe_refused_preflight_lists_likely_causes_and_the_server_side_check(
 
     shown = "".join(f" {shlex.quote(option)}" for option in options)
     assert status == 2
-    assert out.endswith(REFUSED_PREFLIGHT_END.format(causes=causes, allow=allow, options=shown)), (
-        out
-    )
+    report, console = split_console(out)
+    assert report.endswith(
+        REFUSED_PREFLIGHT_END.format(causes=causes, allow=allow, options=shown)
+    ), out
+    assert [line for line in console if not line.startswith("  ")] == [
+        "Chromium's console says:",
+        "Firefox's console says:",
+        "WebKit's console says:",
+    ]
 
 
 @pytest.mark.server

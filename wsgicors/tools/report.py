@@ -22,6 +22,7 @@ from .browser import (
     HTTPResponse,
     PreflightCache,
     Verdict,
+    console_messages,
     engine_list,
     engine_name,
     max_age,
@@ -227,6 +228,29 @@ def _summary(engines: Sequence[str], exchange: Exchange) -> str:
     return f"  - {engine_list(engines)}: {sent}; {verdict}"
 
 
+def _console(exchange: Exchange) -> list[str] | None:
+    """What the exchange's engine prints on its console (the URL shown as the path)."""
+    failed = exchange.actual_response or exchange.preflight_response
+    messages = console_messages(
+        exchange.engine,
+        exchange.request,
+        exchange.verdict,
+        exchange.request.path,
+        failed.status if failed is not None else None,
+    )
+    return None if messages is None else list(messages)
+
+
+def _console_lines(outcome: Outcome) -> list[str]:
+    lines = []
+    for exchange in outcome.exchanges:
+        messages = _console(exchange)
+        if messages:
+            lines.append(f"{engine_name(exchange.engine)}'s console says:")
+            lines += [f"  {_shown(message)}" for message in messages]
+    return lines
+
+
 def render_text(
     outcome: Outcome,
     diagnosis: Diagnosis | None,
@@ -268,6 +292,10 @@ def render_text(
             lines += _diagnosis_lines(diagnosis, True)
         if lines[-1] == "":
             lines.pop()
+    console = _console_lines(outcome)
+    if console:
+        lines.append("")
+        lines += console
     notes = _notes(outcome)
     if notes:
         lines.append("")
@@ -347,6 +375,7 @@ def render_json(outcome: Outcome, diagnosis: Diagnosis | None) -> str:
                 "allowed": e.verdict.allowed,
                 "preflight": e.verdict.preflight,
                 "reasons": e.verdict.reasons,
+                "console": _console(e),
             }
             for e in outcome.exchanges
         },
