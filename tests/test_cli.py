@@ -1899,3 +1899,122 @@ def test_diagnosis_of_a_path_the_policy_leaves_alone_says_so() -> None:
             False,
         )
     )
+
+
+# --- explain --app and --against --------------------------------------------------------------
+
+SHOP_APP = """
+from flask import Flask
+
+from wsgicors import CORSPolicy, cors_policy
+
+app = Flask(__name__)
+
+
+@app.get("/products")
+@cors_policy(CORSPolicy(allow_origins=["*"]))
+def products():
+    return ["tea"]
+
+
+@app.get("/orders")
+def orders():
+    return []
+
+
+@app.get("/closed")
+@cors_policy(None)
+def closed():
+    return []
+"""
+BLOG = "https://blog.example"
+
+
+@pytest.fixture
+def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    module = f"shop_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text(SHOP_APP)
+    write(tmp_path, {"allow_origins": ["https://shop.example"]})
+    write(tmp_path, {"allow_origins": [BLOG]}, "other.json")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return tmp_path / module
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "policy"),
+    [
+        pytest.param("/products", 0, "view 'products' (marked with cors_policy)", id="marked"),
+        pytest.param(
+            "/orders",
+            2,
+            "the configuration's policy (the view the request reaches is not marked)",
+            id="unmarked",
+        ),
+        pytest.param(
+            "/closed", 2, "view 'closed' (marked with cors_policy(None): no CORS)", id="none"
+        ),
+    ],
+)
+def test_explain_app_says_which_policy_the_path_gets(
+    shop: Path, capsys: pytest.CaptureFixture[str], path: str, status: int, policy: str
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "explain",
+        "cors.json",
+        "--app",
+        f"{shop.name}:app",
+        "--origin",
+        BLOG,
+        "--path",
+        path,
+    )
+
+    assert code == status
+    assert out.splitlines()[1] == f"policy: {policy}, for {shop.name}:app with cors.json"
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "last"),
+    [
+        pytest.param(
+            ["cors.json", "--against", "other.json"],
+            2,
+            "compared with other.json: the request would be allowed there (it is blocked with "
+            "cors.json)",
+            id="differs",
+        ),
+        pytest.param(
+            ["other.json", "--against", "other.json"],
+            0,
+            "compared with other.json: the request is allowed there too",
+            id="agrees",
+        ),
+    ],
+)
+def test_explain_against_compares_two_configurations(
+    shop: Path, capsys: pytest.CaptureFixture[str], argv: list[str], status: int, last: str
+) -> None:
+    code, out, _ = run(capsys, "explain", *argv, "--origin", BLOG)
+
+    assert code == status
+    assert out.splitlines()[-1] == last
+
+
+def test_explain_against_in_json(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "explain", "cors.json", "--against", "other.json", "--origin", BLOG, "--json"
+    )
+
+    document = json.loads(out)
+    assert code == 2
+    assert document["allowed"] is False
+    assert document["against"] == {
+        "config": "other.json",
+        "policy": "other.json",
+        "allowed": True,
+        "preflight": False,
+        "reasons": [],
+        "differs": True,
+    }

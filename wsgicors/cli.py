@@ -21,16 +21,16 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import attrs
 
 from .errors import PolicyError, PolicyWarning
 from .headers import PREFLIGHT_CACHE_CAPS
-from .middleware import CORSMiddleware
+from .middleware import CORSMiddleware, PolicySpec
 from .policy import CORSPolicy
 from .tools import ToolError
-from .tools.browser import engine_name
+from .tools.browser import FetchRequest, engine_name
 from .tools.diagnose import diagnose
 from .tools.exchange import explain, http_sender, play_engines
 from .tools.inputs import (
@@ -40,6 +40,7 @@ from .tools.inputs import (
     load_app,
     load_policy,
     policy_as_json,
+    policy_for_request,
 )
 from .tools.report import (
     Style,
@@ -48,6 +49,9 @@ from .tools.report import (
     render_refused_text,
     render_text,
 )
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
 
 __all__ = ["main"]
 
@@ -118,13 +122,59 @@ def cmd_explain(args: argparse.Namespace) -> int:
     request = fetch_request(args.origin, args.method, args.header, args.credentials, args.path)
     if isinstance(request, Refused):
         return _print_refused(request, args, style, loaded.source)
-    outcome = explain(loaded.policy, request)
-    diagnosis = None if outcome.allowed else diagnose(loaded.policy, outcome)
+    app = load_app(args.app) if args.app else None
+    source, policy = _chosen(loaded, app, args.app, request)
+    outcome = explain(policy, request)
+    diagnosis = (
+        None
+        if outcome.allowed or not isinstance(policy, CORSPolicy)
+        else diagnose(policy, outcome)
+    )
+    against = None
+    if args.against:
+        other = _load_for_use(args.against, Style(sys.stderr))
+        other_source, other_policy = _chosen(other, app, args.app, request)
+        against = (other.source, other_source, explain(other_policy, request))
     if args.json:
-        print(render_json(outcome, diagnosis))
+        document = json.loads(render_json(outcome, diagnosis))
+        document["policy"] = source
+        if against is not None:
+            other_outcome = against[2]
+            document["against"] = {
+                "config": against[0],
+                "policy": against[1],
+                "allowed": other_outcome.allowed,
+                "preflight": other_outcome.preflight,
+                "reasons": json.loads(render_json(other_outcome, None))["reasons"],
+                "differs": other_outcome.allowed != outcome.allowed,
+            }
+        print(json.dumps(document, indent=2))
     else:
-        print(render_text(outcome, diagnosis, style, "the middleware", loaded.source))
+        print(render_text(outcome, diagnosis, style, "the middleware", source))
+        if against is not None:
+            print()
+            print(_comparison(loaded.source, outcome.allowed, against[0], against[2].allowed))
     return EXIT_ALLOWED if outcome.allowed else EXIT_BLOCKED
+
+
+def _chosen(
+    loaded: LoadedPolicy, app: WSGIApplication | None, target: str | None, request: FetchRequest
+) -> tuple[str, PolicySpec]:
+    """The policy a request gets: the configuration's, or with --app, its view's if marked."""
+    if app is None or target is None:
+        return loaded.source, loaded.policy
+    chosen, policy = policy_for_request(app, loaded.policy, request)
+    return f"{chosen}, for {target} with {loaded.source}", policy
+
+
+def _comparison(config: str, allowed: bool, other: str, other_allowed: bool) -> str:
+    verdicts = {True: "allowed", False: "blocked"}
+    if allowed == other_allowed:
+        return f"compared with {other}: the request is {verdicts[other_allowed]} there too"
+    return (
+        f"compared with {other}: the request would be {verdicts[other_allowed]} there "
+        f"(it is {verdicts[allowed]} with {config})"
+    )
 
 
 def _print_refused(
@@ -297,6 +347,18 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("config", metavar="CONFIG", help=config_help)
     _add_request_options(explain)
     explain.add_argument("--path", default="/", help="the request's path and query (default: /)")
+    explain.add_argument(
+        "--app",
+        metavar="MODULE:APP",
+        help="the application, as gunicorn names it: the policy marked on the view the request "
+        "reaches (cors_policy) is played instead of CONFIG's, and the report says which applied",
+    )
+    explain.add_argument(
+        "--against",
+        metavar="OTHER",
+        help="a second configuration: the report ends with whether it decides the request "
+        'otherwise (for --json, an "against" object)',
+    )
 
     probe = _command(
         commands,

@@ -25,6 +25,8 @@ from .browser import FetchRequest, Rejection, parse_origin, type_error
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
 
+    from ..middleware import PolicySpec
+
 __all__ = [
     "LoadedPolicy",
     "Refused",
@@ -135,3 +137,37 @@ def load_app(target: str) -> WSGIApplication:
         return import_app(target)
     except WrapError as error:
         raise ToolError(error.reason) from None
+
+
+def policy_for_request(
+    app: WSGIApplication, policy: CORSPolicy, request: FetchRequest
+) -> tuple[str, PolicySpec]:
+    """Which policy the middleware applies to ``request`` in front of ``app``, and why.
+
+    The policy marked on the view the request reaches (``@cors_policy``; for a preflight, the
+    view of the requested method) wins, as in the middleware; otherwise the configuration's.
+    A view marked with ``None`` gets a spec under which the middleware adds nothing.
+    """
+    from ..routes import find_router
+    from ..views import marked_views
+
+    router = find_router(app)
+    marked_view = getattr(router, "marked_view", None)
+    if callable(marked_view):
+        load = getattr(router, "load_views", None)
+        if callable(load):
+            load()
+        if marked_views():
+            from werkzeug.test import EnvironBuilder
+
+            builder = EnvironBuilder(path=request.path, method=request.method)
+            try:
+                found = marked_view(builder.get_environ(), request.method)
+            finally:
+                builder.close()
+            if found is not None:
+                name, mark = found
+                if mark.policy is None:
+                    return f"{name} (marked with cors_policy(None): no CORS)", {"/": None}
+                return f"{name} (marked with cors_policy)", mark.policy
+    return "the configuration's policy (the view the request reaches is not marked)", policy
