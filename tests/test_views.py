@@ -460,3 +460,40 @@ def test_wrapped_cycle_without_a_mark_ends() -> None:
     loop.__wrapped__ = loop  # type: ignore[attr-defined]
 
     assert views_module.view_policy(loop) is None
+
+
+def test_shadow_candidate_never_overrides_a_marked_views_policy() -> None:
+    import logging
+
+    flask = pytest.importorskip("flask")
+    app = flask.Flask("shadow_views")
+
+    @app.get("/items")
+    @cors_policy(VIEW)
+    def items() -> str:
+        return "items"
+
+    @app.get("/plain")
+    def plain() -> str:
+        return "plain"
+
+    seen: list[Any] = []
+    app.wsgi_app = CORSMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app,
+        DEFAULT,
+        router=app,
+        on_decision=seen.append,
+        shadow=CORSPolicy(allow_origins=["https://nobody.example"]),
+    )
+    logging.getLogger("wsgicors.shadow").disabled = True
+    try:
+        call(app, environ_for("GET", "/items", {"Origin": VIEW_ORIGIN}))
+        call(app, environ_for("GET", "/plain", {"Origin": DEFAULT_ORIGIN}))
+    finally:
+        logging.getLogger("wsgicors.shadow").disabled = False
+
+    assert [(d.scope, d.allowed, d.shadow) for d in seen] == [
+        ("view 'items'", True, False),
+        (None, True, False),
+        (None, False, True),
+    ]

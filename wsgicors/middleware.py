@@ -473,7 +473,8 @@ class CORSMiddleware:
                     memo.put(key, live)
             self._reporter.report(live)
         shadow = self._shadow
-        if shadow is None:
+        if shadow is None or (scope is not None and scope.startswith(("view ", "blueprint "))):
+            # A marked view's own policy decides under the live policy and the candidate alike.
             return
         _, candidate, scopes = shadow
         candidate_scope = None
