@@ -314,7 +314,12 @@ class CORSMiddleware:
         # An actual request: the downstream app answers and its response is decorated with
         # the CORS headers the request earns, then Vary: Origin whenever the answer depends
         # on the Origin (Fetch #cors-protocol-and-http-caches).
-        answer = compiled.actual(origin, method, environ)
+        # The commonest case, a listed origin with a listed method, costs a set and a dict
+        # lookup here; CompiledPolicy.actual decides every case, this one included.
+        if origin is not None and method in compiled.methods:
+            answer = compiled.exact_answers.get(origin) or compiled.actual(origin, method, environ)
+        else:
+            answer = compiled.actual(origin, method, environ)
         debug = compiled.debug
         if debug:
             self._log_actual(compiled, scope, origin, method, answer)
