@@ -100,6 +100,9 @@ class CompiledPolicy:
         self.policy = policy
         self.debug = policy.debug
         self.passthrough = policy.options_passthrough
+        #: A successful preflight is answered with its headers alone: nothing to log, nothing
+        #: to pass on to the application.
+        self.answers_alone = not (policy.debug or policy.options_passthrough)
         self.auto_options = policy.auto_options
         self.origin_func = policy.allow_origin_func
         # allow_origins left at its default beside allow_origin_func: the function alone.

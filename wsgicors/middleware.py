@@ -306,7 +306,18 @@ class CORSMiddleware:
             # Fetch #cors-preflight-request: OPTIONS with Origin and a non-empty
             # Access-Control-Request-Method. Any other OPTIONS is an ordinary request.
             if origin is not None and environ.get(ENV_ACRM):
-                return self._preflight(compiled, scope, environ, start_response, origin)
+                decision = compiled.preflight(environ, origin)
+                if (
+                    compiled.answers_alone
+                    and self._observe is None
+                    and not isinstance(decision, Refusal)
+                ):
+                    # Nothing to log, report or pass on: the answer goes out as it is.
+                    start_response(
+                        compiled.preflight_status, [*decision, *compiled.preflight_extra]
+                    )
+                    return []
+                return self._preflight(compiled, scope, environ, start_response, origin, decision)
             kind = "options"
             if compiled.auto_options:
                 downstream = functools.partial(self._auto_options, compiled)
@@ -348,8 +359,8 @@ class CORSMiddleware:
         environ: WSGIEnvironment,
         start_response: StartResponse,
         origin: str,
+        decision: tuple[Header, ...] | Refusal,
     ) -> Iterable[bytes]:
-        decision = compiled.preflight(environ, origin)
         refusal = decision if isinstance(decision, Refusal) else None
         if compiled.debug:
             where = _where(scope)
