@@ -529,3 +529,19 @@ def test_shadow_swappable_while_serving(shadow_log: list[str]) -> None:
 
     assert len(shadow_log) == 1
     assert middleware.shadow is None
+
+
+def test_origin_function_asked_once_per_refused_preflight_with_on_decision() -> None:
+    asked: list[str] = []
+
+    def decide(origin: str, environ: Any) -> bool:
+        asked.append(origin)
+        return False
+
+    seen: list[Decision] = []
+    middleware = CORSMiddleware(app, CORSPolicy(allow_origin_func=decide), on_decision=seen.append)
+
+    run(middleware, preflight("https://tenant.example"))
+
+    assert asked == ["https://tenant.example"]
+    assert [(d.allowed, d.check) for d in seen] == [(False, "origin")]

@@ -277,6 +277,8 @@ class CORSMiddleware:
         if _marking_environs:
             environ[ENVIRON_KEY] = self
         _, compiled, scopes = self._state
+        method = environ.get("REQUEST_METHOD", "GET")
+        origin = environ.get(ENV_ORIGIN)
         scope = None
         if scopes is not None:
             entry = scopes.select(environ.get("PATH_INFO", ""))
@@ -293,13 +295,11 @@ class CORSMiddleware:
                     load()
                 self._views_loaded = True
             if marked_views():
-                found = self._marked_view(views, environ)
+                found = self._marked_view(views, environ, method, origin)
                 if found is not None:
                     scope, compiled = found
         if compiled is None:
             return self.app(environ, start_response)
-        method = environ.get("REQUEST_METHOD", "GET")
-        origin = environ.get(ENV_ORIGIN)
         downstream = self.app
         kind = "actual"
         if method == "OPTIONS":
@@ -336,7 +336,7 @@ class CORSMiddleware:
             self._log_actual(compiled, scope, origin, method, answer)
         observe = self._observe
         if observe is not None and origin is not None:
-            observe(kind, compiled, scope, environ, origin, method, answer is not None)
+            observe(kind, compiled, scope, environ, origin, method, answer is not None, None)
         cors, full = answer or compiled.refused_answer
         vary_names = compiled.actual_vary
         plain = self._plain
@@ -377,7 +377,14 @@ class CORSMiddleware:
                 )
         if self._observe is not None:
             self._observe(
-                "preflight", compiled, scope, environ, origin, environ[ENV_ACRM], refusal is None
+                "preflight",
+                compiled,
+                scope,
+                environ,
+                origin,
+                environ[ENV_ACRM],
+                refusal is None,
+                refusal,
             )
         if compiled.passthrough:
             extra = () if isinstance(decision, Refusal) else decision
@@ -421,7 +428,7 @@ class CORSMiddleware:
     # -- per-view policies ---------------------------------------------------------------------
 
     def _marked_view(
-        self, views: ViewRouter, environ: WSGIEnvironment
+        self, views: ViewRouter, environ: WSGIEnvironment, method: str, origin: str | None
     ) -> tuple[str, CompiledPolicy | None] | None:
         """The mark of the view the request reaches, compiled: ``(name, policy or None)``.
 
@@ -429,8 +436,7 @@ class CORSMiddleware:
         Access-Control-Request-Method). One router match per distinct request target,
         remembered in a dict bounded in entries and in the length of what it keeps.
         """
-        method = environ.get("REQUEST_METHOD", "GET")
-        if method == "OPTIONS" and environ.get(ENV_ORIGIN) is not None:
+        if method == "OPTIONS" and origin is not None:
             method = environ.get(ENV_ACRM) or method
         key = (
             environ.get("wsgi.url_scheme", ""),
@@ -471,12 +477,14 @@ class CORSMiddleware:
         origin: str,
         method: str,
         allowed: bool,
+        refusal: Refusal | None,
     ) -> None:
         """Report the live decision, then the shadow candidate's where its verdict differs.
 
-        A decision is a function of the policy and the request's origin, method and header
-        list (unless allow_origin_func decides): decisions are remembered per request in a
-        bounded memo, cleared whenever a policy is assigned, so a steady site builds none.
+        ``refusal`` is the live policy's for a refused preflight, which the caller already
+        has. A decision is a function of the policy and the request's origin, method and
+        header list (unless allow_origin_func decides): decisions are remembered per request
+        in a bounded memo, cleared whenever a policy is assigned, so a steady site builds none.
         """
         request_headers = environ.get(ENV_ACRH) if kind == "preflight" else None
         memo = self._memo
@@ -484,12 +492,14 @@ class CORSMiddleware:
             key = (kind, scope, origin, method, request_headers, False)
             live = memo.decisions.get(key)
             if live is None:
-                live = _decision(kind, compiled, scope, environ, origin, method, allowed)
+                live = _decision(
+                    kind, compiled, scope, origin, method, request_headers, allowed, refusal
+                )
                 if compiled.origin_func is None:
                     memo.put(key, live)
             self._reporter.report(live)
         shadow = self._shadow
-        if shadow is None or (scope is not None and scope.startswith(("view ", "blueprint "))):
+        if shadow is None or _is_view(scope):
             # A marked view's own policy decides under the live policy and the candidate alike.
             return
         _, candidate, scopes = shadow
@@ -497,7 +507,6 @@ class CORSMiddleware:
         if scopes is not None:
             entry = scopes.select(environ.get("PATH_INFO", ""))
             candidate_scope, candidate = entry if entry is not None else (None, None)
-        shadow_key = memo.key(kind, candidate_scope, origin, method, request_headers, shadow=True)
         if candidate is None:
             # No policy for this path under the candidate: no CORS headers at all.
             if allowed:
@@ -514,21 +523,26 @@ class CORSMiddleware:
                 )
                 self._reporter.shadow_differs(unscoped, live_allowed=allowed)
             return
+        shadow_key = (kind, candidate_scope, origin, method, request_headers, True)
         pure = candidate.origin_func is None
-        differs = memo.get(shadow_key) if pure else None
+        differs = memo.decisions.get(shadow_key) if pure else None
         if differs is None:
+            candidate_refusal = None
             if kind == "preflight":
-                candidate_allowed = not isinstance(candidate.preflight(environ, origin), Refusal)
+                answer = candidate.preflight(environ, origin)
+                candidate_refusal = answer if isinstance(answer, Refusal) else None
+                candidate_allowed = candidate_refusal is None
             else:
                 candidate_allowed = candidate.actual(origin, method, environ) is not None
             differs = _decision(
                 kind,
                 candidate,
                 candidate_scope,
-                environ,
                 origin,
                 method,
+                request_headers,
                 candidate_allowed,
+                candidate_refusal,
                 shadow=True,
             )
             if pure:
@@ -570,13 +584,16 @@ _State = tuple[
 ]
 
 
+def _is_view(scope: str | None) -> bool:
+    """Whether a marked view (or its blueprint) chose the policy, rather than a path scope."""
+    return scope is not None and scope.startswith(("view ", "blueprint "))
+
+
 def _where(scope: str | None) -> str:
     """Which part of the configuration chose the policy, for a debug line."""
     if scope is None:
         return ""
-    if scope.startswith(("view ", "blueprint ")):
-        return f" ({scope})"
-    return f" (path scope {scope!r})"
+    return f" ({scope})" if _is_view(scope) else f" (path scope {scope!r})"
 
 
 def _compile_one(policy: CORSPolicy) -> CompiledPolicy:
@@ -590,20 +607,22 @@ def _decision(
     kind: str,
     compiled: CompiledPolicy,
     scope: str | None,
-    environ: WSGIEnvironment,
     origin: str,
     method: str,
+    request_headers: str | None,
     allowed: bool,
+    refusal: Refusal | None,
+    *,
     shadow: bool = False,
 ) -> Decision:
-    """The Decision for a request, its check and reason from the policy's own Refusal."""
-    request_headers = environ.get(ENV_ACRH) if kind == "preflight" else None
+    """The Decision for a request, its check and reason from the policy's own Refusal.
+
+    A refused preflight comes with its refusal; for an actual request it is worked out here,
+    only when a decision is built.
+    """
     if allowed:
         return Decision(kind, True, origin, method, request_headers, scope=scope, shadow=shadow)
-    if kind == "preflight":
-        refusal = compiled.preflight(environ, origin)
-        assert isinstance(refusal, Refusal)
-    else:
+    if refusal is None:
         refusal = compiled.refuse_actual(origin, method)
     return Decision(
         kind, False, origin, method, request_headers, refusal.check, refusal.reason, scope, shadow
@@ -617,31 +636,13 @@ class _DecisionMemo:
     MAX_KEY_LENGTH = 256
 
     def __init__(self) -> None:
-        self.decisions: dict[tuple[object, ...], Decision] = {}
+        self.decisions: dict[_MemoKey, Decision] = {}
 
-    def key(
-        self,
-        kind: str,
-        scope: str | None,
-        origin: str,
-        method: str,
-        request_headers: str | None,
-        *,
-        shadow: bool = False,
-    ) -> tuple[object, ...] | None:
-        if len(origin) + len(method) + len(request_headers or "") > self.MAX_KEY_LENGTH:
-            return None
-        return (kind, scope, origin, method, request_headers, shadow)
-
-    def get(self, key: tuple[object, ...] | None) -> Decision | None:
-        return None if key is None else self.decisions.get(key)
-
-    def put(self, key: tuple[object, ...] | None, decision: Decision) -> None:
+    def put(self, key: _MemoKey, decision: Decision) -> None:
         # Only what a browser could send is kept: an origin, method and header list of at
         # most MAX_KEY_LENGTH characters together.
-        if key is None or sum(len(part) for part in key[2:5] if isinstance(part, str)) > (
-            self.MAX_KEY_LENGTH
-        ):
+        _, _, origin, method, request_headers, _ = key
+        if len(origin) + len(method) + len(request_headers or "") > self.MAX_KEY_LENGTH:
             return
         if len(self.decisions) >= self.MAX_ENTRIES:
             self.decisions.clear()
@@ -649,6 +650,10 @@ class _DecisionMemo:
 
     def clear(self) -> None:
         self.decisions.clear()
+
+
+# (kind, scope, origin, method, request headers, shadow)
+_MemoKey = tuple[str, "str | None", str, str, "str | None", bool]
 
 
 class _Reporter:

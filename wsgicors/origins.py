@@ -39,7 +39,6 @@ _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_\-]*[a-z0-9_])?")
 # names as punycode (URL #concept-domain-to-ascii).
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 _DIGITS = frozenset("0123456789")
-_PORT_DIGITS = frozenset("0123456789")
 DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 _WILDCARD_HINT = (
     "the only wildcard forms are 'scheme://*.example.com' (subdomains) and "
@@ -348,7 +347,7 @@ def split_origin(origin: str) -> tuple[str, str, str] | None:
         after[0] != ":"
         or not port
         or len(port) > 5
-        or not _PORT_DIGITS.issuperset(port)
+        or not _DIGITS.issuperset(port)
         or port[0] == "0"
         or int(port) > 65535
         or DEFAULT_PORTS.get(scheme) == port
