@@ -75,6 +75,19 @@ class Refusal:
         return self.reason
 
 
+# The refusals an actual request and a preflight share, worded once.
+def _syntax_refusal(origin: str) -> Refusal:
+    return Refusal("origin-syntax", origin, f"Origin {origin!r} is not a single serialised origin")
+
+
+def _origin_refusal(origin: str) -> Refusal:
+    return Refusal("origin", origin, f"origin {origin!r} is not in allow_origins")
+
+
+def _method_refusal(method: str) -> Refusal:
+    return Refusal("method", method, f"method {method!r} is not in allow_methods")
+
+
 # How many preflight answers a policy keeps, and how many bytes of request values they may
 # hold: far more than the distinct preflights of a real site, and a bound that hostile
 # variety cannot grow (it costs recomputing, never memory).
@@ -202,14 +215,12 @@ class CompiledPolicy:
     def refuse_actual(self, origin: str | None, method: str) -> Refusal:
         """Why :meth:`actual` gave no headers (worked out only for a log or a report)."""
         if not (self.any_method or method in self.methods):
-            return Refusal("method", method, f"method {method!r} is not in allow_methods")
+            return _method_refusal(method)
         if origin is None:
             return Refusal("origin", "", "no Origin header: not a CORS request")
         if not is_serialized_origin(origin):
-            return Refusal(
-                "origin-syntax", origin, f"Origin {origin!r} is not a single serialised origin"
-            )
-        return Refusal("origin", origin, f"origin {origin!r} is not in allow_origins")
+            return _syntax_refusal(origin)
+        return _origin_refusal(origin)
 
     def origin_allowed(self, origin: str, environ: WSGIEnvironment) -> bool:
         """The full origin check (the hot path tries the set of exact origins first)."""
@@ -275,20 +286,18 @@ class CompiledPolicy:
         # The checks run in the order of Fetch #cors-preflight-fetch: the CORS check on the
         # origin, then the method, then each requested header.
         if not is_serialized_origin(origin):
-            return Refusal(
-                "origin-syntax", origin, f"Origin {origin!r} is not a single serialised origin"
-            )
+            return _syntax_refusal(origin)
         if self.star:
             allow_origin = ALL
         elif self.origin_allowed(origin, environ):
             allow_origin = origin
         else:
-            return Refusal("origin", origin, f"origin {origin!r} is not in allow_origins")
+            return _origin_refusal(origin)
 
         method = environ[ENV_ACRM]
         # self.methods holds OPTIONS too; under '*' any token is a method.
         if method not in self.methods and not (self.any_method and is_token(method)):
-            return Refusal("method", method, f"method {method!r} is not in allow_methods")
+            return _method_refusal(method)
 
         headers = [(ACAO, allow_origin), (ACAM, method)]
         requested = environ.get(ENV_ACRH, "")
