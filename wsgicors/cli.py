@@ -38,9 +38,9 @@ from .tools.inputs import (
     Refused,
     fetch_request,
     load_app,
-    load_policy,
     policy_as_json,
     policy_for_request,
+    read_config,
 )
 from .tools.report import (
     Style,
@@ -82,7 +82,7 @@ def _print_warnings(messages: Sequence[str], style: Style, stream: IO[str]) -> N
 def cmd_check(args: argparse.Namespace) -> int:
     style = Style(sys.stdout)
     try:
-        loaded = load_policy(args.config)
+        loaded = read_config(args.config)
     except PolicyError as error:
         count = len(error.problems)
         print(style.bad(f"{args.config}: {count} problem{'s' if count != 1 else ''}"))
@@ -111,7 +111,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _load_for_use(config: str, style: Style) -> LoadedPolicy:
-    loaded = load_policy(config)
+    loaded = read_config(config)
     _print_warnings(loaded.warnings, style, sys.stderr)
     return loaded
 

@@ -32,9 +32,9 @@ __all__ = [
     "Refused",
     "fetch_request",
     "load_app",
-    "load_policy",
     "parse_header",
     "policy_as_json",
+    "read_config",
 ]
 
 
@@ -47,7 +47,7 @@ class LoadedPolicy:
     warnings: tuple[str, ...]
 
 
-def load_policy(path: str) -> LoadedPolicy:
+def read_config(path: str) -> LoadedPolicy:
     """Read a whole KrakenD file or a bare ``security/cors`` object.
 
     Raises ToolError for a file that cannot be read or parsed, PolicyError for a policy
