@@ -34,6 +34,7 @@ __all__ = [
     "load_app",
     "parse_header",
     "policy_as_json",
+    "policy_for_request",
     "read_config",
 ]
 
